@@ -1,0 +1,170 @@
+"""Safe YAML loading with source lines and author-facing error messages.
+
+Every entry file is parsed once, with the C loader when PyYAML has it; the node
+tree gives the line of every field, so later checks can point at the exact line.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from .model import Problem, SourceMap
+
+try:  # the C loader is several times faster; fall back quietly when absent
+    _Base: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Base = yaml.SafeLoader
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+
+class _DateError(Exception):
+    def __init__(self, node: yaml.Node, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+
+
+def _construct_timestamp(loader: SafeConstructor, node: yaml.ScalarNode) -> Any:
+    try:
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as error:
+        raise _DateError(node, str(error)) from None
+
+
+class EntryLoader(_Base):  # type: ignore[misc,valid-type]
+    """A safe loader whose impossible dates raise a located error."""
+
+
+EntryLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def field_at_line(text: str, line: int) -> str:
+    """The top-level field whose block contains 1-based ``line`` (``(file)`` if none)."""
+    lines = text.splitlines()
+    for index in range(min(line, len(lines)) - 1, -1, -1):
+        match = _TOP_KEY.match(lines[index])
+        if match:
+            return match.group(1)
+    return "(file)"
+
+
+def _line_of_byte(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _end_line(node: yaml.Node) -> int:
+    end = node.end_mark
+    return end.line if end.column == 0 and end.line > node.start_mark.line else end.line + 1
+
+
+def _walk(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], display: str) -> None:
+    """Record lines, and report duplicate keys and Python tags, in one walk of the node tree."""
+    if node.tag.startswith("tag:yaml.org,2002:python/"):
+        tag = "!!" + node.tag[len("tag:yaml.org,2002:"):]
+        problems.append(Problem(display, node.start_mark.line + 1, path or "(file)",
+                                f"the tag '{tag}' is not allowed: entries hold only text, lists and dates, "
+                                "never Python objects; remove the tag"))
+        return
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(Problem(display, line, child,
+                                        f"duplicate key '{key}': it is already set on line {seen[key]}; "
+                                        "keep only one (YAML would silently keep the last)"))
+                continue
+            seen[key] = line
+            smap.lines[child] = line
+            smap.spans[child] = (value_node.start_mark.line + 1, _end_line(value_node))
+            _walk(value_node, child, smap, problems, display)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = f"{path}[{index}]"
+            smap.lines[child] = item.start_mark.line + 1
+            smap.spans[child] = (item.start_mark.line + 1, _end_line(item))
+            _walk(item, child, smap, problems, display)
+
+
+def _plain(value: Any) -> Any:
+    """Dates to ISO strings, recursively: the form JSON Schema validates."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return value
+
+
+def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Problem]]:
+    """Parse one YAML file safely.
+
+    Returns ``(data, source_map, text, problems)``. When problems are returned
+    the data is ``None``: a file that cannot be read reliably is not used.
+    """
+    smap = SourceMap()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = _line_of_byte(raw, error.start)
+        return None, smap, "", [Problem(display, line, "(file)",
+                                        f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} on this line); "
+                                        "save it with UTF-8 encoding")]
+    problems: list[Problem] = []
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.append(Problem(display, number, field_at_line(text, number),
+                                    "a tab character is used for indentation; YAML needs spaces: "
+                                    "replace the tab with spaces"))
+    if problems:
+        return None, smap, text, problems
+    loader = EntryLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, smap, text, [Problem(display, 1, "(file)",
+                                              "the file is empty; an entry needs at least term, summary, the five "
+                                              "sections, risk, related, evidence, references and reviewed")]
+        _walk(node, "", smap, problems, display)
+        if problems:
+            return None, smap, text, problems
+        data = loader.construct_document(node)
+    except _DateError as error:
+        line = error.node.start_mark.line + 1
+        return None, smap, text, [Problem(display, line, field_at_line(text, line),
+                                          f"'{error.node.value}' is not a real date ({error}); "
+                                          "write an existing date as YYYY-MM-DD")]
+    except ConstructorError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, smap, text, [Problem(display, line, field_at_line(text, line),
+                                          f"{error.problem}; use plain YAML text, lists and dates only")]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        what = " ".join(filter(None, [error.context, error.problem]))
+        return None, smap, text, [Problem(display, line, field_at_line(text, line),
+                                          f"this is not valid YAML ({what}); check the indentation and quoting")]
+    except yaml.YAMLError as error:  # pragma: no cover - reader errors without a mark
+        return None, smap, text, [Problem(display, 1, "(file)", f"this is not valid YAML ({error})")]
+    finally:
+        loader.dispose()
+    return data, smap, text, []
+
+
+def to_json_compatible(data: Any) -> Any:
+    """A copy of loaded YAML data in the form JSON Schema expects (dates as ISO strings)."""
+    return _plain(data)

@@ -1,0 +1,163 @@
+"""The domain model: entries, bibliography records and author-facing problems.
+
+Nothing here imports MkDocs, so the core can move to another site builder.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The fixed sections of every concept page, in page order.
+SECTIONS: tuple[str, ...] = ("context", "significance", "mechanism", "application", "metric")
+#: Fields whose values are Markdown text and may hold ``[[slug]]`` links.
+TEXT_FIELDS: tuple[str, ...] = ("summary", *SECTIONS, "risk.text", "origin")
+RISK_LEVELS: tuple[str, ...] = ("low", "moderate", "high")
+EVIDENCE_LEVELS: tuple[str, ...] = ("established", "emerging", "limited", "contested")
+
+EVIDENCE_LABELS: dict[str, str] = {
+    "established": "Established",
+    "emerging": "Emerging",
+    "limited": "Limited",
+    "contested": "Contested",
+}
+EVIDENCE_MEANINGS: dict[str, str] = {
+    "established": "textbook consensus backed by consistent research",
+    "emerging": "growing research that is not yet settled",
+    "limited": "little or low-quality evidence",
+    "contested": "claims that the evidence disputes or does not support",
+}
+RISK_LABELS: dict[str, str] = {
+    "low": "Low risk",
+    "moderate": "Moderate risk",
+    "high": "High risk",
+}
+#: Material admonition type used for each risk level (colour), always paired with words.
+RISK_ADMONITION: dict[str, str] = {"low": "info", "moderate": "warning", "high": "danger"}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One author-facing problem: printed as ``path:line: field: message``."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised when content problems must stop a build; carries every problem."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass
+class SourceMap:
+    """Line numbers (1-based) of the fields of one YAML file, keyed by dotted path.
+
+    ``related[2]`` is the third item of ``related``; ``risk.level`` a nested key.
+    ``spans`` gives the first and last line of each field's value.
+    """
+
+    lines: dict[str, int] = field(default_factory=dict)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def line(self, path: str, default: int = 1) -> int:
+        """The line of ``path``, or of its closest recorded parent."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return default
+
+
+@dataclass
+class Entry:
+    """One glossary entry as loaded from ``glossary/<slug>.yaml``."""
+
+    slug: str
+    path: str
+    data: dict[str, Any]
+    source: SourceMap
+    text: str = ""
+
+    @property
+    def term(self) -> str:
+        return str(self.data.get("term", self.slug))
+
+    @property
+    def aliases(self) -> list[str]:
+        return [str(a) for a in self.data.get("aliases") or []]
+
+    @property
+    def summary(self) -> str:
+        return str(self.data.get("summary", ""))
+
+    @property
+    def related(self) -> list[str]:
+        return [str(r) for r in self.data.get("related") or []]
+
+    @property
+    def tags(self) -> list[str]:
+        return [str(t) for t in self.data.get("tags") or []]
+
+    @property
+    def references(self) -> list[str]:
+        return [str(r) for r in self.data.get("references") or []]
+
+    @property
+    def evidence(self) -> str:
+        return str(self.data.get("evidence", ""))
+
+    @property
+    def status(self) -> str:
+        return str(self.data.get("status", "published"))
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def risk_level(self) -> str:
+        risk = self.data.get("risk") or {}
+        return str(risk.get("level", "")) if isinstance(risk, dict) else ""
+
+    @property
+    def risk_text(self) -> str:
+        risk = self.data.get("risk") or {}
+        return str(risk.get("text", "")) if isinstance(risk, dict) else ""
+
+    @property
+    def reviewed(self) -> _dt.date | None:
+        value = self.data.get("reviewed")
+        if isinstance(value, _dt.date):
+            return value
+        try:
+            return _dt.date.fromisoformat(str(value))
+        except ValueError:
+            return None
+
+    def field_text(self, name: str) -> str:
+        """The text of a text field (``risk.text`` included), or ``""``."""
+        if name == "risk.text":
+            return self.risk_text
+        value = self.data.get(name)
+        return value if isinstance(value, str) else ""
+
+
+@dataclass
+class Reference:
+    """One bibliography record from ``glossary/_references.yaml``."""
+
+    key: str
+    data: dict[str, Any]
+    path: str
+    line: int

@@ -1,0 +1,244 @@
+"""Load the whole glossary, check it across entries, and index it.
+
+``load_glossary(root)`` is the single way in: the MkDocs hook, the macros, the
+command line and the tests all call it. It validates everything and returns
+every problem at once, never stopping at the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .loader import read_yaml
+from .model import TEXT_FIELDS, Entry, Problem, Reference
+from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems, wikilinks
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SCHEMA_LINE = "# yaml-language-server: $schema=../macros/schemas/entry.schema.json"
+BIBLIOGRAPHY = "_references.yaml"
+_MACRO_CALL = re.compile(r"\b(term|definition|risk)\(\s*(['\"])(.*?)\2")
+_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+_FRONT_TITLE = re.compile(r"\A---\s*\n(?:.*\n)*?title:\s*['\"]?(.+?)['\"]?\s*\n(?:.*\n)*?---", re.M)
+
+__all__ = ["Article", "Glossary", "load_glossary", "slugify"]
+
+
+def slugify(name: str) -> str:
+    """The kebab-case slug of a term: ``"GABA-A Receptor"`` -> ``"gaba-a-receptor"``."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "").replace("\u2019", "")).strip("-")
+
+
+@dataclass(frozen=True)
+class Article:
+    """A Markdown page of ``content/`` that mentions entries through the macros."""
+
+    src_uri: str
+    title: str
+
+
+@dataclass
+class Glossary:
+    """Every entry and reference, with the indexes the pages need."""
+
+    root: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    references: dict[str, Reference] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    backlinks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    mentions: dict[str, list[Article]] = field(default_factory=lambda: defaultdict(list))
+    tags: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def published(self) -> list[Entry]:
+        """Published entries, sorted by term as a reader expects (case-insensitive)."""
+        return sorted((e for e in self.entries.values() if e.published), key=lambda e: e.term.casefold())
+
+    def outgoing(self, entry: Entry) -> list[str]:
+        """Slugs the entry links to (related first, then ``[[links]]``), without repeats."""
+        seen: dict[str, None] = dict.fromkeys(entry.related)
+        for name in TEXT_FIELDS:
+            for slug, _shown, _raw in wikilinks(entry.field_text(name)):
+                seen.setdefault(slug)
+        return list(seen)
+
+    def suggest(self, word: str) -> str:
+        """A "did you mean" for an unknown slug, looking at slugs, terms and aliases."""
+        hit = self.names.get(word.casefold()) or self.names.get(slugify(word))
+        if hit:
+            return f" (did you mean '{hit}'?)"
+        return did_you_mean(word, self.entries)
+
+
+def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
+    path = root / "glossary" / BIBLIOGRAPHY
+    display = f"glossary/{BIBLIOGRAPHY}"
+    if not path.exists():
+        problems.append(Problem(display, 1, "(file)", "the bibliography file is missing; every entry cites its keys"))
+        return
+    data, smap, _text, found = read_yaml(path, display)
+    problems.extend(found)
+    if data is None:
+        return
+    found = schema_problems(data, smap, display, REFERENCES_SCHEMA)
+    problems.extend(found)
+    if found:
+        return
+    for index, item in enumerate(data["references"]):
+        key = item["key"]
+        line = smap.line(f"references[{index}].key")
+        if key in glossary.references:
+            problems.append(Problem(display, line, f"references[{index}].key",
+                                    f"duplicate reference key '{key}': already used on line "
+                                    f"{glossary.references[key].line}"))
+            continue
+        glossary.references[key] = Reference(key=key, data=item, path=display, line=line)
+
+
+def _load_entries(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
+    folder = root / "glossary"
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        display = f"glossary/{path.name}"
+        if path.name.startswith("_") or path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix == ".yml":
+            problems.append(Problem(display, 1, "(file)", f"entries end in .yaml: rename it to '{path.stem}.yaml'"))
+            continue
+        if path.suffix != ".yaml":
+            continue
+        if not SLUG.match(path.stem):
+            problems.append(Problem(display, 1, "(file)",
+                                    f"the file name must be the entry's slug in lowercase kebab-case: "
+                                    f"rename it to '{slugify(path.stem) or 'entry-name'}.yaml'"))
+            continue
+        data, smap, text, found = read_yaml(path, display)
+        problems.extend(found)
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(display, 1, "(file)",
+                                    "an entry must be a mapping of fields (term: ..., summary: ...), "
+                                    f"not {type(data).__name__}"))
+            continue
+        entry = Entry(slug=path.stem, path=display, data=data, source=smap, text=text)
+        if not text.startswith("# yaml-language-server: $schema="):
+            problems.append(Problem(display, 1, "(file)",
+                                    f"the first line must be the schema line, so editors check the fields: {SCHEMA_LINE}"))
+        problems.extend(schema_problems(data, smap, display))
+        problems.extend(text_problems(entry))
+        glossary.entries[entry.slug] = entry
+
+
+def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
+    owner: dict[str, tuple[Entry, str, int]] = {}
+    for entry in sorted(glossary.entries.values(), key=lambda e: e.path):
+        names = [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]
+        for field_path, name in names:
+            key = name.casefold()
+            line = entry.source.line(field_path)
+            if key in owner:
+                other, other_field, other_line = owner[key]
+                if other is entry:
+                    problems.append(Problem(entry.path, line, field_path,
+                                            f"'{name}' repeats this entry's {other_field.split('[')[0]} "
+                                            f"(line {other_line}); remove it"))
+                else:
+                    what = "term" if other_field == "term" else "an alias"
+                    problems.append(Problem(entry.path, line, field_path,
+                                            f"'{name}' is already {what} of {other.path}:{other_line}; "
+                                            "terms and aliases must be unique (case-insensitive)"))
+                continue
+            owner[key] = (entry, field_path, line)
+            glossary.names[key] = entry.slug
+    for slug in glossary.entries:
+        glossary.names.setdefault(slug, slug)
+
+
+def _check_links(glossary: Glossary, problems: list[Problem]) -> None:
+    entries = glossary.entries
+    for entry in entries.values():
+        targets: list[tuple[str, str, int, str]] = []
+        for index, slug in enumerate(entry.related):
+            targets.append((slug, f"related[{index}]", entry.source.line(f"related[{index}]"), "related"))
+        for name in TEXT_FIELDS:
+            for slug, _shown, raw in wikilinks(entry.field_text(name)):
+                targets.append((slug, name, locate(entry, name, raw), "link"))
+        for slug, where, line, kind in targets:
+            label = f"[[{slug}]]" if kind == "link" else f"'{slug}'"
+            if slug == entry.slug:
+                problems.append(Problem(entry.path, line, where,
+                                        f"an entry cannot {'relate' if kind == 'related' else 'link'} to itself; "
+                                        "remove it"))
+            elif slug not in entries:
+                problems.append(Problem(entry.path, line, where,
+                                        f"unknown entry {label}{glossary.suggest(slug)}"))
+            elif entry.published and not entries[slug].published:
+                problems.append(Problem(entry.path, line, where,
+                                        f"{label} is a draft ({entries[slug].path}), so it has no page; "
+                                        "publish it or remove the link"))
+        for index, key in enumerate(entry.references):
+            if key not in glossary.references:
+                problems.append(Problem(entry.path, entry.source.line(f"references[{index}]"), f"references[{index}]",
+                                        f"unknown reference key '{key}'{did_you_mean(key, glossary.references)}; "
+                                        "add it to glossary/_references.yaml or fix the key"))
+
+
+def _index_links(glossary: Glossary) -> None:
+    for entry in glossary.published():
+        for tag in entry.tags:
+            glossary.tags[tag].append(entry.slug)
+        for slug in glossary.outgoing(entry):
+            target = glossary.entries.get(slug)
+            if target is not None and target.published and slug != entry.slug:
+                glossary.backlinks[slug].append(entry.slug)
+
+
+def page_title(markdown: str, fallback: str) -> str:
+    """A Markdown page's title: front-matter ``title``, else its first ``# heading``."""
+    front = _FRONT_TITLE.match(markdown)
+    if front:
+        return front.group(1)
+    heading = _H1.search(markdown)
+    return heading.group(1) if heading else fallback
+
+
+def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
+    """Record which pages of ``content/`` mention which entries, and catch unknown slugs early."""
+    docs = root / "content"
+    for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+        src_uri = path.relative_to(docs).as_posix()
+        markdown = path.read_text(encoding="utf-8", errors="replace")
+        title = page_title(markdown, path.stem.replace("-", " ").capitalize())
+        mentioned: set[str] = set()
+        for match in _MACRO_CALL.finditer(markdown):
+            slug = match.group(3)
+            line = markdown.count("\n", 0, match.start()) + 1
+            entry = glossary.entries.get(slug)
+            if entry is None:
+                problems.append(Problem(f"content/{src_uri}", line, match.group(1),
+                                        f"unknown entry '{slug}'{glossary.suggest(slug)}"))
+            elif not entry.published:
+                problems.append(Problem(f"content/{src_uri}", line, match.group(1),
+                                        f"'{slug}' is a draft ({entry.path}), so it has no page; publish it first"))
+            elif slug not in mentioned:
+                mentioned.add(slug)
+                glossary.mentions[slug].append(Article(src_uri=src_uri, title=title))
+
+
+def load_glossary(root: Path | str) -> tuple[Glossary, list[Problem]]:
+    """Load, validate and index ``<root>/glossary`` (and scan ``<root>/content``).
+
+    Returns the glossary and the sorted list of every problem found.
+    """
+    root = Path(root)
+    glossary = Glossary(root=root)
+    problems: list[Problem] = []
+    _load_references(root, glossary, problems)
+    _load_entries(root, glossary, problems)
+    _index_names(glossary, problems)
+    _check_links(glossary, problems)
+    _index_links(glossary)
+    _scan_articles(root, glossary, problems)
+    return glossary, sorted(set(problems))
+

@@ -1,0 +1,235 @@
+"""Turn entries into Markdown: concept pages, term links, callouts, indexes.
+
+Templates live in ``overrides/glossary/`` and receive entry text as *data*:
+their output is handed to MkDocs as finished Markdown and is never rendered as a
+template again, so ``{{ ... }}`` written in an entry is shown, not executed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .model import (EVIDENCE_LABELS, EVIDENCE_MEANINGS, RISK_ADMONITION, RISK_LABELS, SECTIONS, Entry)
+from .registry import Glossary
+from .validate import WIKILINK
+
+GLOSSARY_DIR = "glossary"
+TAGS_DIR = "tags"
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!])")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"[*_`]+")
+
+
+class UnknownEntry(LookupError):
+    """A macro named a slug that is not a published entry."""
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown syntax in plain text (names, titles) placed into a page."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _escape_braces(text: str) -> str:
+    """Show ``{`` and ``}`` literally outside code spans.
+
+    Braces as entities can never start an attribute list (``{: onclick=...}``)
+    nor a template expression; code spans already show their text verbatim.
+    """
+    out, last = [], 0
+    for match in _CODE_SPAN.finditer(text):
+        out.append(text[last:match.start()].replace("{", "&#123;").replace("}", "&#125;"))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(text[last:].replace("{", "&#123;").replace("}", "&#125;"))
+    return "".join(out)
+
+
+def _attr(text: str) -> str:
+    """Plain text made safe for a double-quoted Markdown link title."""
+    return text.replace("\\", "\\\\").replace('"', "&quot;")
+
+
+def page_url(src_uri: str) -> str:
+    """The MkDocs source path of an entry's page."""
+    return f"{GLOSSARY_DIR}/{src_uri}.md"
+
+
+def tag_label(tag: str) -> str:
+    """A tag's display name: ``body-systems`` -> ``Body systems``."""
+    return tag.replace("-", " ").capitalize()
+
+
+class Renderer:
+    """Renders Markdown fragments for one glossary, relative to the page being built."""
+
+    def __init__(self, glossary: Glossary, templates: Path) -> None:
+        self.glossary = glossary
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates)),
+            autoescape=False,  # the output is Markdown; text arrives pre-escaped as data
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["md_escape"] = md_escape
+
+    # -- lookups ----------------------------------------------------------
+    def entry(self, slug: str, page: str = "") -> Entry:
+        """The published entry ``slug``; an unknown slug names the page and the slug."""
+        entry = self.glossary.entries.get(slug)
+        if entry is None or not entry.published:
+            where = f"{page}: " if page else ""
+            why = "is a draft" if entry is not None else f"is not an entry{self.glossary.suggest(slug)}"
+            raise UnknownEntry(f"{where}glossary entry '{slug}' {why}")
+        return entry
+
+    @staticmethod
+    def rel(page: str, target: str) -> str:
+        """A relative link from source page ``page`` to source file ``target``."""
+        return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+    def plain(self, text: str) -> str:
+        """Markdown reduced to plain text, for tooltips and meta descriptions."""
+        def shown(match: re.Match[str]) -> str:
+            target = self.glossary.entries.get(match.group(1))
+            return match.group(2) or (target.term if target else match.group(1))
+        text = WIKILINK.sub(shown, text)
+        text = _MD_LINK.sub(r"\1", text)
+        return " ".join(_EMPHASIS.sub("", text).split())
+
+    def tooltip(self, entry: Entry) -> str:
+        """The entry's summary as plain text."""
+        return self.plain(entry.summary)
+
+    # -- inline pieces ----------------------------------------------------
+    def link(self, slug: str, text: str | None, page: str) -> str:
+        """A Markdown link to an entry whose title (tooltip) is the entry's summary."""
+        entry = self.entry(slug, page)
+        shown = md_escape(text) if text is not None else md_escape(entry.term)
+        return f'[{shown}]({self.rel(page, page_url(slug))} "{_attr(self.tooltip(entry))}"){{ .glossary-term }}'
+
+    def markdown(self, text: str, page: str) -> str:
+        """Entry Markdown made ready for a page: ``[[links]]`` resolved, braces shown literally."""
+        parts, last = [], 0
+        for match in WIKILINK.finditer(text):
+            parts.append(_escape_braces(text[last:match.start()]))
+            shown = match.group(2)
+            parts.append(self.link(match.group(1), shown, page))
+            last = match.end()
+        parts.append(_escape_braces(text[last:]))
+        return "".join(parts).strip()
+
+    # -- fragments ----------------------------------------------------------
+    def risk(self, slug: str, page: str) -> str:
+        """The risk callout of an entry, with its severity in words."""
+        entry = self.entry(slug, page)
+        return self.env.get_template("risk.md").render(
+            level=entry.risk_level,
+            label=RISK_LABELS[entry.risk_level],
+            admonition=RISK_ADMONITION[entry.risk_level],
+            term=entry.term,
+            text=self.markdown(entry.risk_text, page),
+            link=self.rel(page, page_url(slug)) if page != page_url(slug) else "",
+        )
+
+    def definition(self, slug: str, page: str) -> str:
+        """An entry's term and summary as a definition block linking to its page."""
+        entry = self.entry(slug, page)
+        return self.env.get_template("definition.md").render(
+            term=md_escape(entry.term), url=self.rel(page, page_url(slug)),
+            summary=self.markdown(entry.summary, page),
+            evidence=EVIDENCE_LABELS[entry.evidence])
+
+    def reference(self, key: str) -> str:
+        """One bibliography record as a Markdown line."""
+        data: dict[str, Any] = self.glossary.references[key].data
+        parts = []
+        if data.get("authors"):
+            parts.append(md_escape(str(data["authors"])))
+        if data.get("year"):
+            parts.append(f"({data['year']}).")
+        parts.append(f"*{md_escape(str(data['title']).rstrip('.'))}*.")
+        if data.get("publisher_or_journal"):
+            parts.append(md_escape(str(data["publisher_or_journal"])) + ".")
+        if data.get("volume_pages") and str(data["volume_pages"]) != "n/a" \
+                and not str(data["volume_pages"]).startswith("n/a"):
+            parts.append(md_escape(str(data["volume_pages"])) + ".")
+        ids = data.get("identifiers") or {}
+        if ids.get("doi"):
+            parts.append(f"[doi:{md_escape(str(ids['doi']))}](https://doi.org/{ids['doi']})")
+        elif data.get("url"):
+            parts.append(f"<{data['url']}>")
+        return " ".join(parts)
+
+    def concept_page(self, slug: str) -> str:
+        """The whole Markdown body of an entry's page, from ``concept.md.j2``."""
+        page = page_url(slug)
+        entry = self.entry(slug, page)
+        glossary = self.glossary
+        related = [glossary.entries[s] for s in entry.related
+                   if s in glossary.entries and glossary.entries[s].published]
+        mentioned = [(glossary.entries[s].term, self.rel(page, page_url(s)), "entry")
+                     for s in glossary.backlinks.get(slug, [])]
+        mentioned += [(a.title, self.rel(page, a.src_uri), "article" if a.src_uri.startswith("articles/") else "page")
+                      for a in glossary.mentions.get(slug, [])]
+        reviewed = entry.reviewed
+        return self.env.get_template("concept.md").render(
+            slug=slug,
+            term=md_escape(entry.term),
+            aliases=[md_escape(a) for a in entry.aliases],
+            summary=self.markdown(entry.summary, page),
+            evidence=entry.evidence,
+            evidence_label=EVIDENCE_LABELS[entry.evidence],
+            evidence_meaning=EVIDENCE_MEANINGS[entry.evidence],
+            evidence_url=self.rel(page, "about.md") + "#evidence-levels",
+            reviewed=reviewed.isoformat() if reviewed else "",
+            reviewed_text=f"{reviewed.day} {reviewed:%B %Y}" if reviewed else "",
+            sections=[(name.capitalize(), self.markdown(entry.field_text(name), page)) for name in SECTIONS],
+            risk=self.risk(slug, page),
+            origin=self.markdown(entry.field_text("origin"), page),
+            related=[(md_escape(r.term), self.rel(page, page_url(r.slug)), self.tooltip(r)) for r in related],
+            mentioned=[(md_escape(title), url, kind) for title, url, kind in mentioned],
+            references=[self.reference(k) for k in entry.references if k in glossary.references],
+            tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md")) for t in entry.tags],
+        )
+
+    def glossary_index(self, page: str) -> str:
+        """Every published entry, A-Z, grouped by first letter; aliases point to their entry."""
+        rows: list[tuple[str, str, str, str | None]] = []
+        for entry in self.glossary.published():
+            url = self.rel(page, page_url(entry.slug))
+            rows.append((entry.term, url, self.tooltip(entry), None))
+            rows.extend((alias, url, self.tooltip(entry), entry.term) for alias in entry.aliases)
+        groups: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
+        for row in sorted(rows, key=lambda r: r[0].casefold()):
+            first = row[0][:1].upper()
+            groups[first if first.isalpha() else "0–9"].append(row)
+        letters = sorted(groups, key=lambda k: (k == "0–9", k))
+        return self.env.get_template("index.md").render(
+            groups=[(letter, "digits" if letter == "0–9" else letter.lower(),
+                     [(md_escape(n), u, _attr(t), md_escape(s) if s else None) for n, u, t, s in groups[letter]])
+                    for letter in letters],
+            count=len(self.glossary.published()))
+
+    def tag_index(self, page: str) -> str:
+        """Every tag with its number of entries, linking to the tag pages."""
+        tags = sorted(self.glossary.tags.items())
+        return self.env.get_template("tag-index.md").render(
+            tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md"), len(slugs)) for t, slugs in tags])
+
+    def tag_page(self, tag: str, page: str) -> str:
+        """The entries of one tag."""
+        entries = [self.glossary.entries[s] for s in self.glossary.tags.get(tag, [])]
+        return self.env.get_template("tag.md").render(
+            label=tag_label(tag),
+            entries=[(md_escape(e.term), self.rel(page, page_url(e.slug)), self.markdown(e.summary, page))
+                     for e in sorted(entries, key=lambda e: e.term.casefold())])
+

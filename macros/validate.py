@@ -1,0 +1,161 @@
+"""Per-file checks: the JSON Schema, then the text rules (no raw HTML, no script URLs).
+
+Each check returns :class:`Problem` objects pointing at the file, line and field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .loader import to_json_compatible
+from .model import TEXT_FIELDS, Entry, Problem, SourceMap
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+ENTRY_SCHEMA = SCHEMA_DIR / "entry.schema.json"
+REFERENCES_SCHEMA = SCHEMA_DIR / "references.schema.json"
+
+#: ``[[slug]]`` or ``[[slug|shown text]]``.
+WIKILINK = re.compile(r"\[\[\s*([^\]|\n]*?)\s*(?:\|\s*([^\]\n]*?)\s*)?\]\]")
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_HTML = re.compile(r"<!--|<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*>")
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>\s]*>", re.I)
+_SCRIPT_URL = re.compile(r"(?i)\b(javascript|vbscript)\s*:|\]\(\s*<?\s*(data)\s*:")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)", re.M)
+_HTML_HINTS = {
+    "b": "**bold**", "strong": "**bold**", "i": "*italic*", "em": "*italic*",
+    "a": "[[slug]] for an entry or [text](https://...) for another site",
+    "br": "a blank line between paragraphs", "p": "a blank line between paragraphs",
+    "sub": "plain text such as 5-HT1A", "sup": "plain text such as 5-HT1A",
+    "ul": "Markdown list lines starting with '- '", "li": "Markdown list lines starting with '- '",
+}
+_TYPE_WORDS = {"string": "text", "array": "a list such as [a, b]", "object": "a mapping of fields",
+               "integer": "a whole number", "boolean": "true or false", "null": "empty"}
+
+
+@lru_cache(maxsize=None)
+def schema_validator(path: Path = ENTRY_SCHEMA) -> Draft202012Validator:
+    """A compiled validator for a schema file (compiled once per process)."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or ``""``."""
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+def _path(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _type_name(value: Any) -> str:
+    return {str: "text", list: "a list", dict: "a mapping", int: "a number", float: "a number",
+            bool: "true/false", type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+def _schema_message(error: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs for one schema error, in words for authors."""
+    where = _path(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    custom = schema.get("x-message")
+    kind = error.validator
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = list(schema.get("properties", {}))
+        out = []
+        for key in error.instance:
+            if key not in allowed:
+                hint = did_you_mean(str(key), allowed) or f" (allowed fields: {', '.join(allowed)})"
+                out.append((_path([*error.absolute_path, key]), f"unknown field '{key}'{hint}"))
+        return out
+    if kind == "required" and isinstance(error.instance, dict):
+        return [(_path([*error.absolute_path, name]), f"missing required field '{name}'")
+                for name in error.validator_value if name not in error.instance]
+    if kind == "enum":
+        options = ", ".join(str(v) for v in error.validator_value)
+        hint = did_you_mean(str(error.instance), [str(v) for v in error.validator_value])
+        return [(where, f"'{error.instance}' is not allowed{hint}; use one of: {options}")]
+    if kind == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        return [(where, f"must be {words}, not {_type_name(error.instance)}")]
+    if kind == "uniqueItems":
+        return [(where, "lists the same value more than once; keep one of each")]
+    if custom:
+        return [(where, custom)]
+    return [(where, error.message)]
+
+
+def schema_problems(data: Any, smap: SourceMap, display: str,
+                    schema: Path = ENTRY_SCHEMA) -> list[Problem]:
+    """Validate loaded YAML against a JSON Schema; one located problem per error."""
+    validator = schema_validator(schema)
+    instance = to_json_compatible(data)
+    problems = []
+    for error in validator.iter_errors(instance):
+        for field, message in _schema_message(error):
+            problems.append(Problem(display, smap.line(field), field or "(file)", message))
+    return problems
+
+
+def locate(entry: Entry, field: str, needle: str) -> int:
+    """The line in the entry's file where ``needle`` is written inside ``field``."""
+    start, end = entry.source.spans.get(field, (entry.source.line(field), entry.source.line(field)))
+    lines = entry.text.splitlines()
+    for number in range(start, min(end, len(lines)) + 1):
+        if needle in lines[number - 1]:
+            return number
+    return entry.source.line(field)
+
+
+def text_problems(entry: Entry) -> list[Problem]:
+    """Raw HTML, script URLs, headings and malformed ``[[`` links in every text field."""
+    problems = []
+    for field in TEXT_FIELDS:
+        text = entry.field_text(field)
+        if not text:
+            continue
+        bare = _AUTOLINK.sub("", _CODE_SPAN.sub("", text))
+        for match in _HTML.finditer(bare):
+            tag = match.group(0)
+            name = (match.group(1) or "").lower()
+            if name in {"script", "iframe", "style", "object", "embed", "img", "video", "audio", "form"}:
+                hint = "scripts, styles and embedded media are never allowed in entries; describe it in words"
+            elif tag == "<!--":
+                hint = "HTML comments are not allowed; use a YAML comment line starting with '#'"
+            else:
+                hint = f"write Markdown instead: {_HTML_HINTS.get(name, 'plain Markdown text')}"
+            problems.append(Problem(entry.path, locate(entry, field, tag), field,
+                                    f"raw HTML '{tag}' is not allowed; {hint}"))
+        for match in _SCRIPT_URL.finditer(bare):
+            scheme = (match.group(1) or match.group(2)).lower()
+            problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip("](<")), field,
+                                    f"'{scheme}:' links are not allowed; link to an entry with [[slug]] "
+                                    "or to a web page with [text](https://...)"))
+        for match in _HEADING.finditer(text):
+            problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip()), field,
+                                    "headings are not allowed inside a field: the page template sets the "
+                                    "headings; use **bold** text or a new paragraph instead"))
+        leftover = WIKILINK.sub("", text)
+        if "[[" in leftover or "]]" in leftover:
+            problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,
+                                    "unbalanced '[[' link; write [[slug]] or [[slug|shown text]]"))
+    return problems
+
+
+def wikilinks(text: str) -> list[tuple[str, str | None, str]]:
+    """``(slug, shown_text_or_None, original)`` for every ``[[...]]`` link in ``text``."""
+    return [(m.group(1), m.group(2) or None, m.group(0)) for m in WIKILINK.finditer(text)]
