@@ -1,0 +1,95 @@
+"""Shared fixtures: tiny sites built in a temporary folder, in process, and parsed as HTML."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_SITE = ROOT / "tests" / "fixtures" / "site"
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@dataclass
+class BuildResult:
+    """The outcome of one in-process ``mkdocs build --strict``."""
+
+    ok: bool
+    output: str          # everything printed and logged (warnings, errors, problems)
+    site: Path
+
+    def html(self, path: str) -> BeautifulSoup:
+        """The built page at ``path`` (e.g. ``glossary/alpha/index.html``), parsed."""
+        return BeautifulSoup((self.site / path).read_text(encoding="utf-8"), "html.parser")
+
+
+def make_project(dest: Path, files: dict[str, str | None] | None = None, source: Path = FIXTURE_SITE) -> Path:
+    """Copy a fixture project to ``dest``, link in the real ``macros/`` and ``overrides/``,
+    then write (or, for ``None``, delete) the given files."""
+    shutil.copytree(source, dest)
+    for name in ("macros", "overrides"):
+        (dest / name).symlink_to(ROOT / name, target_is_directory=True)
+    for rel, text in (files or {}).items():
+        path = dest / rel
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    return dest
+
+
+def build(project: Path) -> BuildResult:
+    """Build ``project`` in process with ``--strict``; never raises for a failed build."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    ok = False
+    cwd = os.getcwd()
+    try:
+        os.chdir(project)
+        with contextlib.redirect_stderr(stream), contextlib.redirect_stdout(stream):
+            config = load_config(str(project / "mkdocs.yml"), strict=True, site_dir=str(project / "site"))
+            mkdocs_build(config)
+        ok = True
+    except SystemExit as exit_:  # mkdocs Abort and mkdocs-macros' exit() on a failing macro
+        stream.write(f"\n[exit] {exit_}\n")
+    except Exception as error:  # noqa: BLE001 - report every failure as a failed build
+        stream.write(f"\n[error] {type(error).__name__}: {error}\n")
+    finally:
+        os.chdir(cwd)
+        logger.removeHandler(handler)
+    return BuildResult(ok=ok, output=stream.getvalue(), site=project / "site")
+
+
+@pytest.fixture
+def site_factory(tmp_path: Path) -> Callable[..., BuildResult]:
+    """Build a copy of the fixture site, changed by ``files``, and return the result."""
+    counter = iter(range(1000))
+
+    def factory(files: dict[str, str | None] | None = None) -> BuildResult:
+        return build(make_project(tmp_path / f"site{next(counter)}", files))
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    """The unchanged fixture site, built once per session."""
+    result = build(make_project(tmp_path_factory.mktemp("fixture") / "site"))
+    assert result.ok, result.output
+    return result
