@@ -17,13 +17,18 @@ def define_env(env: Any) -> None:
     Macros render fragments from ``overrides/glossary/`` with entry text passed
     as data; an unknown slug fails the build naming the page and the slug.
     """
+    from mkdocs_macros.errors import format_error
+
+    from .render import UnknownEntry
     from .site import source_name, state
+
+    # An unknown slug is an author's mistake: report it in one line, without a traceback.
+    format_error.register(UnknownEntry)(lambda error, markdown, page: str(error))
 
     def page() -> str:
         return str(env.page.file.src_uri)
 
     def guarded(render: Any, *args: Any) -> str:
-        from .render import UnknownEntry
         try:
             return str(render(*args))
         except UnknownEntry as error:

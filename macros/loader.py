@@ -153,11 +153,15 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
         return None, smap, text, [Problem(display, line, field_at_line(text, line),
                                           f"{error.problem}; use plain YAML text, lists and dates only")]
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
+        # Where a construct was opened (a bracket, a quote) is where authors look first.
+        opened = error.context_mark.line + 1 if error.context_mark else None
+        found_at = error.problem_mark.line + 1 if error.problem_mark else opened or 1
+        line = opened or found_at
         what = " ".join(filter(None, [error.context, error.problem]))
+        where = f"; the problem shows on line {found_at}" if found_at != line else ""
         return None, smap, text, [Problem(display, line, field_at_line(text, line),
-                                          f"this is not valid YAML ({what}); check the indentation and quoting")]
+                                          f"this is not valid YAML ({what}{where}); "
+                                          "check the brackets, quotes and indentation")]
     except yaml.YAMLError as error:  # pragma: no cover - reader errors without a mark
         return None, smap, text, [Problem(display, 1, "(file)", f"this is not valid YAML ({error})")]
     finally:

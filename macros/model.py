@@ -89,13 +89,17 @@ class Entry:
     source: SourceMap
     text: str = ""
 
+    def _list(self, name: str) -> list[str]:
+        value = self.data.get(name)
+        return [str(v) for v in value] if isinstance(value, list) else []
+
     @property
     def term(self) -> str:
         return str(self.data.get("term", self.slug))
 
     @property
     def aliases(self) -> list[str]:
-        return [str(a) for a in self.data.get("aliases") or []]
+        return self._list("aliases")
 
     @property
     def summary(self) -> str:
@@ -103,15 +107,15 @@ class Entry:
 
     @property
     def related(self) -> list[str]:
-        return [str(r) for r in self.data.get("related") or []]
+        return self._list("related")
 
     @property
     def tags(self) -> list[str]:
-        return [str(t) for t in self.data.get("tags") or []]
+        return self._list("tags")
 
     @property
     def references(self) -> list[str]:
-        return [str(r) for r in self.data.get("references") or []]
+        return self._list("references")
 
     @property
     def evidence(self) -> str:

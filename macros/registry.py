@@ -50,6 +50,8 @@ class Glossary:
     backlinks: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     mentions: dict[str, list[Article]] = field(default_factory=lambda: defaultdict(list))
     tags: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: Slugs whose files exist but could not be read; their own problem is already reported.
+    unreadable: set[str] = field(default_factory=set)
 
     def published(self) -> list[Entry]:
         """Published entries, sorted by term as a reader expects (case-insensitive)."""
@@ -115,8 +117,10 @@ def _load_entries(root: Path, glossary: Glossary, problems: list[Problem]) -> No
         data, smap, text, found = read_yaml(path, display)
         problems.extend(found)
         if data is None:
+            glossary.unreadable.add(path.stem)
             continue
         if not isinstance(data, dict):
+            glossary.unreadable.add(path.stem)
             problems.append(Problem(display, 1, "(file)",
                                     "an entry must be a mapping of fields (term: ..., summary: ...), "
                                     f"not {type(data).__name__}"))
@@ -144,7 +148,7 @@ def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
                                             f"'{name}' repeats this entry's {other_field.split('[')[0]} "
                                             f"(line {other_line}); remove it"))
                 else:
-                    what = "term" if other_field == "term" else "an alias"
+                    what = "the term" if other_field == "term" else "an alias"
                     problems.append(Problem(entry.path, line, field_path,
                                             f"'{name}' is already {what} of {other.path}:{other_line}; "
                                             "terms and aliases must be unique (case-insensitive)"))
@@ -170,6 +174,8 @@ def _check_links(glossary: Glossary, problems: list[Problem]) -> None:
                 problems.append(Problem(entry.path, line, where,
                                         f"an entry cannot {'relate' if kind == 'related' else 'link'} to itself; "
                                         "remove it"))
+            elif slug in glossary.unreadable:
+                continue  # the target's own file is broken and already reported
             elif slug not in entries:
                 problems.append(Problem(entry.path, line, where,
                                         f"unknown entry {label}{glossary.suggest(slug)}"))
@@ -215,6 +221,8 @@ def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem]) -> N
             slug = match.group(3)
             line = markdown.count("\n", 0, match.start()) + 1
             entry = glossary.entries.get(slug)
+            if entry is None and slug in glossary.unreadable:
+                continue
             if entry is None:
                 problems.append(Problem(f"content/{src_uri}", line, match.group(1),
                                         f"unknown entry '{slug}'{glossary.suggest(slug)}"))

@@ -83,12 +83,11 @@ class Renderer:
 
     # -- lookups ----------------------------------------------------------
     def entry(self, slug: str, page: str = "") -> Entry:
-        """The published entry ``slug``; an unknown slug names the page and the slug."""
+        """The published entry ``slug``; the caller adds the page to the error."""
         entry = self.glossary.entries.get(slug)
         if entry is None or not entry.published:
-            where = f"{page}: " if page else ""
             why = "is a draft" if entry is not None else f"is not an entry{self.glossary.suggest(slug)}"
-            raise UnknownEntry(f"{where}glossary entry '{slug}' {why}")
+            raise UnknownEntry(f"glossary entry '{slug}' {why}")
         return entry
 
     @staticmethod

@@ -30,6 +30,7 @@ _HTML = re.compile(r"<!--|<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*>")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>\s]*>", re.I)
 _SCRIPT_URL = re.compile(r"(?i)\b(javascript|vbscript)\s*:|\]\(\s*<?\s*(data)\s*:")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)", re.M)
+_IMAGE = re.compile(r"!\[[^\]]*\]\(")
 _HTML_HINTS = {
     "b": "**bold**", "strong": "**bold**", "i": "*italic*", "em": "*italic*",
     "a": "[[slug]] for an entry or [text](https://...) for another site",
@@ -129,9 +130,13 @@ def text_problems(entry: Entry) -> list[Problem]:
         if not text:
             continue
         bare = _AUTOLINK.sub("", _CODE_SPAN.sub("", text))
+        reported: set[str] = set()
         for match in _HTML.finditer(bare):
             tag = match.group(0)
             name = (match.group(1) or "").lower()
+            if name in reported:
+                continue  # one message per tag name and field: '<b>' covers its '</b>'
+            reported.add(name)
             if name in {"script", "iframe", "style", "object", "embed", "img", "video", "audio", "form"}:
                 hint = "scripts, styles and embedded media are never allowed in entries; describe it in words"
             elif tag == "<!--":
@@ -145,6 +150,10 @@ def text_problems(entry: Entry) -> list[Problem]:
             problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip("](<")), field,
                                     f"'{scheme}:' links are not allowed; link to an entry with [[slug]] "
                                     "or to a web page with [text](https://...)"))
+        for match in _IMAGE.finditer(bare):
+            problems.append(Problem(entry.path, locate(entry, field, match.group(0)), field,
+                                    "images are not allowed in entries: the site loads nothing from other places; "
+                                    "describe it in words"))
         for match in _HEADING.finditer(text):
             problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip()), field,
                                     "headings are not allowed inside a field: the page template sets the "
