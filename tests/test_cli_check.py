@@ -1,0 +1,70 @@
+"""`python -m macros check`: exit codes, output format, no tracebacks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, make_project
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command line as an author would, from ``cwd``."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "macros", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+def test_clean_glossary_exits_zero(tmp_path: Path) -> None:
+    """A valid glossary: exit 0 and a one-line summary."""
+    result = run("check", cwd=make_project(tmp_path / "p"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "checked 4 entries (3 published, 1 drafts) and 2 references" in result.stderr
+
+
+def test_problems_exit_one_and_list_everything(tmp_path: Path) -> None:
+    """Problems in two files are all printed, one per line, then exit 1; no traceback."""
+    project = make_project(tmp_path / "p")
+    beta = project / "glossary/beta.yaml"
+    beta.write_text(beta.read_text().replace("evidence: limited", "evidence: strong"))
+    gamma = project / "glossary/gamma.yaml"
+    gamma.write_text(gamma.read_text().replace("reviewed: 2026-09-01", "reviewed: 2026-13-01"))
+    result = run("check", cwd=project)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "glossary/beta.yaml:14: evidence: 'strong' is not allowed; use one of: established, emerging, limited, "
+        "contested",
+        "glossary/gamma.yaml:15: reviewed: '2026-13-01' is not a real date (month must be in 1..12); "
+        "write an existing date as YYYY-MM-DD",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_github_format_annotations(tmp_path: Path) -> None:
+    """--format github prints ::error annotations with file and line for CI."""
+    project = make_project(tmp_path / "p")
+    beta = project / "glossary/beta.yaml"
+    beta.write_text(beta.read_text().replace("related: [alpha]", "related: [alpa]"))
+    result = run("check", "--format", "github", cwd=project)
+    assert result.returncode == 1
+    assert result.stdout.strip() == \
+        "::error file=glossary/beta.yaml,line=12::related[0]: unknown entry 'alpa' (did you mean 'alpha'?)"
+
+
+def test_usage_errors_exit_two(tmp_path: Path) -> None:
+    """An unknown command, a bad option, or no glossary folder: exit 2 with a message."""
+    project = make_project(tmp_path / "p")
+    assert run("frobnicate", cwd=project).returncode == 2
+    assert run("check", "--format", "xml", cwd=project).returncode == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run("check", cwd=empty)
+    assert result.returncode == 2 and "no glossary/ folder" in result.stderr
+
+
+def test_real_glossary_is_clean() -> None:
+    """The project's own glossary passes the check."""
+    result = run("check", cwd=ROOT)
+    assert result.returncode == 0, result.stdout
