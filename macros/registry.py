@@ -128,7 +128,8 @@ def _load_entries(root: Path, glossary: Glossary, problems: list[Problem]) -> No
         entry = Entry(slug=path.stem, path=display, data=data, source=smap, text=text)
         if not text.startswith("# yaml-language-server: $schema="):
             problems.append(Problem(display, 1, "(file)",
-                                    f"the first line must be the schema line, so editors check the fields: {SCHEMA_LINE}"))
+                                    "the first line must be the schema line, so editors check the fields: "
+                                    + SCHEMA_LINE))
         problems.extend(schema_problems(data, smap, display))
         problems.extend(text_problems(entry))
         glossary.entries[entry.slug] = entry

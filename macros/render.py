@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from .model import (EVIDENCE_LABELS, EVIDENCE_MEANINGS, RISK_ADMONITION, RISK_LABELS, SECTIONS, Entry)
+from .model import EVIDENCE_LABELS, EVIDENCE_MEANINGS, RISK_ADMONITION, RISK_LABELS, SECTIONS, Entry
 from .registry import Glossary
 from .validate import WIKILINK
 

@@ -8,6 +8,7 @@ registry, render) stays free of MkDocs.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
-def _page(config: MkDocsConfig, src_uri: str, meta: dict[str, object], body: str) -> File:
+def _page(config: MkDocsConfig, src_uri: str, meta: Mapping[str, object], body: str) -> File:
     front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
     return File.generated(config, src_uri, content=f"---\n{front}---\n\n{body}\n")
 

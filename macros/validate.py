@@ -9,7 +9,7 @@ import difflib
 import json
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,7 @@ _TYPE_WORDS = {"string": "text", "array": "a list such as [a, b]", "object": "a 
                "integer": "a whole number", "boolean": "true or false", "null": "empty"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema_validator(path: Path = ENTRY_SCHEMA) -> Draft202012Validator:
     """A compiled validator for a schema file (compiled once per process)."""
     schema = json.loads(path.read_text(encoding="utf-8"))
@@ -91,7 +91,7 @@ def _schema_message(error: ValidationError) -> list[tuple[str, str]]:
         return [(where, f"'{error.instance}' is not allowed{hint}; use one of: {options}")]
     if kind == "type":
         wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
+        words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wanted)
         return [(where, f"must be {words}, not {_type_name(error.instance)}")]
     if kind == "uniqueItems":
         return [(where, "lists the same value more than once; keep one of each")]
@@ -167,4 +167,4 @@ def text_problems(entry: Entry) -> list[Problem]:
 
 def wikilinks(text: str) -> list[tuple[str, str | None, str]]:
     """``(slug, shown_text_or_None, original)`` for every ``[[...]]`` link in ``text``."""
-    return [(m.group(1), m.group(2) or None, m.group(0)) for m in WIKILINK.finditer(text)]
+    return [(str(m.group(1)), m.group(2) or None, str(m.group(0))) for m in WIKILINK.finditer(text)]
