@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test clean
+.PHONY: serve build check test clean new import report bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,29 @@ build: $(STAMP)
 ## check: validate every entry, fast, without building
 check: $(STAMP)
 	$(PY) -m macros check
+
+## new: start an entry with every field: make new TERM="GABA-A Receptor" (creates glossary/gaba-a-receptor.yaml)
+# TERM is also the terminal's variable, so only a value given on the command line counts.
+new: export GLOSSARY_NEW_TERM := $(value TERM)
+new: $(STAMP)
+	@if [ "$(origin TERM)" != "command line" ]; then echo 'usage: make new TERM="Term Name"' >&2; exit 2; fi
+	$(PY) -m macros new "$$GLOSSARY_NEW_TERM"
+
+## import: turn plaintext glossary pages into draft entries: make import FILES="page1.txt page2.txt"
+import: $(STAMP)
+	@if [ -z "$(FILES)" ]; then echo 'usage: make import FILES="page1.txt page2.txt"' >&2; exit 2; fi
+	$(PY) -m macros import $(FILES)
+
+## report: entries by evidence and status, old reviews, orphans, unmentioned entries, uncited references
+report: $(STAMP)
+	$(PY) -m macros report
+
+## bench: our build against plain MkDocs + Material on synthetic glossaries; results in bench/out/ (see BENCHMARKS.md)
+# make bench RUNS=5 SIZES="1000 4000" BENCHFLAGS="--profile" (BENCHFLAGS="--serve 0" skips the serve test)
+RUNS  ?= 3
+SIZES ?= 1000 4000
+bench: $(STAMP)
+	$(PY) -m bench --runs $(RUNS) --sizes $(SIZES) $(BENCHFLAGS)
 
 ## test: run the whole test suite
 test: $(STAMP)

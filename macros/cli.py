@@ -1,20 +1,32 @@
 """``python -m macros``: the authoring command line.
 
-Exit status: 0 clean, 1 content problems, 2 usage error.
+Commands: ``check`` (validate), ``new`` (start an entry), ``import`` (turn
+plaintext glossary pages into drafts) and ``report`` (the editor's overview).
+
+Exit status:
+
+- ``check``: 0 clean, 1 content problems, 2 usage error.
+- ``new`` and ``import``: 0 done, 2 refused (a bad argument, a file that exists, a term that
+  collides, a source that cannot be read or is not a glossary page); what was refused
+  is never written, and no existing file is ever changed (unless ``import --force``).
+- ``report``: 0, or 2 for a usage error.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from .importer import ImportResult, import_file
 from .model import Problem
 from .registry import load_glossary
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+PROG = "python -m macros"
 
 
 def _github(problem: Problem) -> str:
@@ -38,16 +50,135 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    """Create ``glossary/<slug>.yaml`` with every field, print its path; refuse to overwrite or collide."""
+    from .authoring import AuthoringError, create_entry
+
+    glossary, _problems = load_glossary(args.root)
+    try:
+        path = create_entry(args.root, args.term, args.slug, glossary)
+    except AuthoringError as error:
+        print(f"{PROG} new: {error}; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+    print(path.relative_to(args.root).as_posix())
+    _glossary, problems = load_glossary(args.root)
+    mine = [p for p in problems if p.path == f"glossary/{path.name}"]
+    print(f"Created with status: draft. Fill in the {len(mine)} empty fields `make check` names, with their "
+          "lines; then set status: published and see the page with `make serve`.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import plaintext glossary pages as draft entries, reporting per file."""
+    if args.term and len(args.files) > 1:
+        print(f"{PROG} import: --term names the term of one file; give one FILE with it", file=sys.stderr)
+        return EXIT_USAGE
+    glossary, _problems = load_glossary(args.root)
+    results = []
+    written: list[str] = []
+    for name in args.files:
+        result = import_file(args.root, Path(name), name, glossary, force=args.force, dry_run=args.dry_run,
+                             term=args.term, taken=[Path(t).stem for t in written])
+        results.append(result)
+        if result.ok:
+            written.append(result.target)
+    problems: list[Problem] = []
+    if written and not args.dry_run:
+        _glossary, problems = load_glossary(args.root)
+    for result in results:
+        _print_import(result, [p for p in problems if p.path == result.target], args.dry_run)
+    refused = sum(1 for r in results if not r.ok)
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {len(results) - refused} of {len(results)} file{'s' if len(results) != 1 else ''} as drafts"
+          + (f"; {refused} refused (listed above)" if refused else ""), file=sys.stderr)
+    return EXIT_USAGE if refused else EXIT_OK
+
+
+def _print_import(result: ImportResult, problems: list[Problem], dry_run: bool) -> None:
+    if not result.ok:
+        print(f"{result.error}")
+        print()
+        return
+    page = result.page
+    assert page is not None
+    action = "would become" if dry_run else ("replaced" if result.replaced else "became")
+    print(f"{result.source}: {action} {result.target} (status: draft)")
+    aliases = f", alias '{page.aliases[0]}'" if page.aliases else ""
+    print(f"  term '{page.term}'{aliases} (line {page.term_line}); summary from the definition "
+          f"(line {page.summary.line})")
+    for name, section in page.fields.items():
+        print(f"  {name} from '{section.heading}' (line {section.line}): {len(section.paragraphs)} "
+              f"paragraph{'s' if len(section.paragraphs) != 1 else ''}")
+    if result.replaced:
+        print(f"  note: the previous {result.target} was {'to be ' if dry_run else ''}replaced, as --force asks")
+    for note in page.notes:
+        print(f"  note: {note}")
+    if page.boilerplate:
+        first, last = page.boilerplate[0][0], page.boilerplate[-1][0]
+        print(f"  dropped {len(page.boilerplate)} lines of site boilerplate at the end (lines {first}-{last}):")
+        for number, line in page.boilerplate:
+            print(f"    {number}: {line}")
+    if problems:
+        print(f"  still to do before it can be published ({len(problems)}, as `make check` says):")
+        for problem in problems:
+            print(f"    {problem}")
+    print()
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print the editor's report: evidence and status, old reviews, orphans, unmentioned entries, unused sources."""
+    from .report import build_report, format_report
+
+    glossary, problems = load_glossary(args.root)
+    print(format_report(build_report(glossary, args.today)), end="")
+    if problems:
+        print(f"note: the glossary has {len(problems)} problem{'s' if len(problems) != 1 else ''} (`make check` "
+              "lists them); files that could not be read are not in this report", file=sys.stderr)
+    return EXIT_OK
+
+
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date written as YYYY-MM-DD") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m macros",
-                                     description="Check and manage the glossary entries in glossary/.")
-    parser.add_argument("--root", type=Path, default=Path("."),
-                        help="the project folder holding glossary/ and content/ (default: .)")
+    """The argument parser of ``python -m macros`` and its commands."""
+    parser = argparse.ArgumentParser(prog=PROG, description="Check and manage the glossary entries in glossary/.")
+    root_help = "the project folder holding glossary/ and content/ (default: .)"
+    parser.add_argument("--root", type=Path, default=Path("."), help=root_help)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=root_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    check = sub.add_parser("check", help="validate every entry (exit 0 clean, 1 problems, 2 usage error)")
+    check = sub.add_parser("check", parents=[common],
+                           help="validate every entry (exit 0 clean, 1 problems, 2 usage error)")
     check.add_argument("--format", choices=("text", "github"), default="text",
                        help="'github' prints ::error annotations for GitHub Actions")
     check.set_defaults(func=cmd_check)
+    new = sub.add_parser("new", parents=[common], help="start glossary/<slug>.yaml for a term, with every field",
+                         description="Create glossary/<slug>.yaml with every field and a comment for each, "
+                                     "as a draft; print its path. Never overwrites a file; refuses a term or "
+                                     "slug that collides with an entry or alias (exit 2).")
+    new.add_argument("term", help='the term, e.g. "GABA-A Receptor"')
+    new.add_argument("--slug", help="the file name to use instead of the one made from the term")
+    new.set_defaults(func=cmd_new)
+    imp = sub.add_parser("import", parents=[common], help="turn plaintext glossary pages into draft entries",
+                         description="Turn plaintext glossary pages (a term's definition, then heading lines "
+                                     "such as Context or Risk, each followed by its text) into draft entries. "
+                                     "Exit 0 when every file was imported, 2 when any was refused (the others "
+                                     "are still imported).")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="plaintext glossary pages")
+    imp.add_argument("--force", action="store_true", help="replace an existing entry file of the same slug")
+    imp.add_argument("--dry-run", action="store_true", help="report what would happen; write nothing")
+    imp.add_argument("--term", help="the term, when it cannot be found in the text (one FILE only)")
+    imp.set_defaults(func=cmd_import)
+    report = sub.add_parser("report", parents=[common], help="entries by evidence and status, old reviews, orphans, "
+                                                             "unmentioned entries, uncited references")
+    report.add_argument("--today", type=_date, default=_dt.date.today(),
+                        help="count the age of reviews as of this date, YYYY-MM-DD (default: today)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
@@ -62,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     if not (args.root / "glossary").is_dir():
-        print(f"python -m macros: no glossary/ folder in {args.root.resolve()}; run it from the project folder "
+        print(f"{PROG}: no glossary/ folder in {args.root.resolve()}; run it from the project folder "
               "or pass --root", file=sys.stderr)
         return EXIT_USAGE
     return int(args.func(args))

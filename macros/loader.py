@@ -63,14 +63,22 @@ def _end_line(node: yaml.Node) -> int:
     return end.line if end.column == 0 and end.line > node.start_mark.line else end.line + 1
 
 
+_PYTHON_TAG = "tag:yaml.org,2002:python/"
+
+
+def _python_tag(node: yaml.Node, path: str, display: str) -> Problem:
+    tag = "!!" + node.tag[len("tag:yaml.org,2002:"):]
+    return Problem(display, node.start_mark.line + 1, path or "(file)",
+                   f"the tag '{tag}' is not allowed: entries hold only text, lists and dates, "
+                   "never Python objects; remove the tag")
+
+
 def _walk(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], display: str) -> None:
     """Record lines, and report duplicate keys and Python tags, in one walk of the node tree."""
-    if node.tag.startswith("tag:yaml.org,2002:python/"):
-        tag = "!!" + node.tag[len("tag:yaml.org,2002:"):]
-        problems.append(Problem(display, node.start_mark.line + 1, path or "(file)",
-                                f"the tag '{tag}' is not allowed: entries hold only text, lists and dates, "
-                                "never Python objects; remove the tag"))
+    if node.tag.startswith(_PYTHON_TAG):
+        problems.append(_python_tag(node, path, display))
         return
+    lines, spans = smap.lines, smap.spans
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -83,15 +91,76 @@ def _walk(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], 
                                         "keep only one (YAML would silently keep the last)"))
                 continue
             seen[key] = line
-            smap.lines[child] = line
-            smap.spans[child] = (value_node.start_mark.line + 1, _end_line(value_node))
-            _walk(value_node, child, smap, problems, display)
+            lines[child] = line
+            first, end = value_node.start_mark.line, value_node.end_mark  # _end_line(), inlined: it runs per field
+            spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
+            if not isinstance(value_node, yaml.ScalarNode):
+                _walk(value_node, child, smap, problems, display)
+            elif value_node.tag.startswith(_PYTHON_TAG):  # what _walk does with a scalar, without the call
+                problems.append(_python_tag(value_node, child, display))
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = f"{path}[{index}]"
-            smap.lines[child] = item.start_mark.line + 1
-            smap.spans[child] = (item.start_mark.line + 1, _end_line(item))
-            _walk(item, child, smap, problems, display)
+            first, end = item.start_mark.line, item.end_mark
+            lines[child] = first + 1
+            spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
+            if not isinstance(item, yaml.ScalarNode):
+                _walk(item, child, smap, problems, display)
+            elif item.tag.startswith(_PYTHON_TAG):
+                problems.append(_python_tag(item, child, display))
+
+
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_MERGE_OR_VALUE = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
+class _Slow(Exception):
+    """The document needs PyYAML's full constructor (merge keys, shared aliases, complex keys, other tags)."""
+
+
+def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
+    if node.tag == _STR:
+        return node.value
+    try:
+        return loader.construct_object(node, deep=True)  # numbers, booleans, null, dates: PyYAML's own rules
+    except Exception:
+        raise _Slow from None  # an error: let PyYAML's constructor meet it, in its own order
+
+
+def _build(node: yaml.Node, loader: Any, seen: set[int]) -> Any:
+    """Plain text, lists and mappings built straight from the node tree: what the constructor would build."""
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node, loader)
+    if id(node) in seen:
+        raise _Slow  # an alias to a list or mapping: PyYAML shares one object
+    seen.add(id(node))
+    if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        return [_scalar(item, loader) if isinstance(item, yaml.ScalarNode) else _build(item, loader, seen)
+                for item in node.value]
+    if node.tag == _MAP and isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _MERGE_OR_VALUE:
+                raise _Slow
+            out[_scalar(key_node, loader)] = (_scalar(value_node, loader) if isinstance(value_node, yaml.ScalarNode)
+                                              else _build(value_node, loader, seen))
+        return out
+    raise _Slow
+
+
+def _construct(node: yaml.Node, loader: Any) -> Any:
+    """The document's data, as ``loader.construct_document(node)`` gives it, several times faster.
+
+    Entries are text, lists and mappings; anything else (merge keys, aliases to lists or
+    mappings, set or ordered-map tags, a value that fails to construct) goes through
+    PyYAML's constructor, started afresh, so it behaves exactly as it always did.
+    """
+    try:
+        return _build(node, loader, set())
+    except _Slow:
+        loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
+        loader.deep_construct = False
+        return loader.construct_document(node)
 
 
 def _plain(value: Any) -> Any:
@@ -123,7 +192,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
                                         f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} on this line); "
                                         "save it with UTF-8 encoding")]
     problems: list[Problem] = []
-    for number, line_text in enumerate(text.splitlines(), start=1):
+    for number, line_text in enumerate(text.splitlines() if "\t" in text else [], start=1):  # no tab: no line to scan
         indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
         if "\t" in indent:
             problems.append(Problem(display, number, field_at_line(text, number),
@@ -141,7 +210,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
         _walk(node, "", smap, problems, display)
         if problems:
             return None, smap, text, problems
-        data = loader.construct_document(node)
+        data = _construct(node, loader)
     except _DateError as error:
         line = error.node.start_mark.line + 1
         return None, smap, text, [Problem(display, line, field_at_line(text, line),

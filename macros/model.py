@@ -110,6 +110,12 @@ class Entry:
         return self._list("related")
 
     @property
+    def precursor_of(self) -> list[str]:
+        """Slugs of the entries this substance is directly made into (synthesis pathways)."""
+        value = self.data.get("precursor_of") or []
+        return [str(s) for s in value] if isinstance(value, list) else []  # the schema reports other types
+
+    @property
     def tags(self) -> list[str]:
         return self._list("tags")
 
@@ -132,12 +138,12 @@ class Entry:
     @property
     def risk_level(self) -> str:
         risk = self.data.get("risk") or {}
-        return str(risk.get("level", "")) if isinstance(risk, dict) else ""
+        return str(risk.get("level") or "") if isinstance(risk, dict) else ""  # empty (None) is ""
 
     @property
     def risk_text(self) -> str:
         risk = self.data.get("risk") or {}
-        return str(risk.get("text", "")) if isinstance(risk, dict) else ""
+        return str(risk.get("text") or "") if isinstance(risk, dict) else ""  # empty (None) is ""
 
     @property
     def reviewed(self) -> _dt.date | None:
@@ -149,10 +155,28 @@ class Entry:
         except ValueError:
             return None
 
+    @property
+    def extra_sections(self) -> list[tuple[str, str]]:
+        """``(heading, text)`` of the optional ``extra_sections`` (headings kept by an import)."""
+        value = self.data.get("extra_sections")
+        items = value if isinstance(value, list) else []
+        return [(str(i.get("heading", "")), i["text"] if isinstance(i.get("text"), str) else "")
+                if isinstance(i, dict) else ("", "") for i in items]
+
+    def text_fields(self) -> list[tuple[str, str]]:
+        """``(field, text)`` of every text field that may hold ``[[links]]``, extra sections included."""
+        fields = [(name, self.field_text(name)) for name in TEXT_FIELDS]
+        fields += [(f"extra_sections[{i}].text", text) for i, (_h, text) in enumerate(self.extra_sections)]
+        return fields
+
     def field_text(self, name: str) -> str:
-        """The text of a text field (``risk.text`` included), or ``""``."""
+        """The text of a text field (``risk.text``, ``extra_sections[i].text`` included), or ``""``."""
         if name == "risk.text":
             return self.risk_text
+        if name.startswith("extra_sections["):
+            index = int(name[len("extra_sections["):name.index("]")])
+            sections = self.extra_sections
+            return sections[index][1] if index < len(sections) else ""
         value = self.data.get(name)
         return value if isinstance(value, str) else ""
 

@@ -1,0 +1,104 @@
+"""``python -m macros report``: the editor's view of the glossary.
+
+Entries by evidence level and status, reviews older than a year, orphans,
+entries no article mentions, and references no entry cites. Every listed item
+is named ``path:line`` so an editor can jump to it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+from collections import Counter
+from dataclasses import dataclass
+
+from .model import EVIDENCE_LEVELS, Entry, Reference
+from .registry import Glossary
+
+__all__ = ["Report", "build_report", "format_report", "months_before"]
+
+ARTICLES = "articles/"
+
+
+def months_before(day: _dt.date, months: int) -> _dt.date:
+    """The same day ``months`` calendar months earlier (clamped to the month's end: 29 Feb -> 28 Feb)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return _dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass
+class Report:
+    """What the report found; :func:`format_report` writes it for people."""
+
+    today: _dt.date
+    cutoff: _dt.date
+    counts: Counter[tuple[str, str]]            # (evidence, status) -> number of entries
+    stale: list[Entry]                          # reviewed before the cutoff, or never
+    orphans: list[Entry]                        # published, with no inbound link from an entry or a page
+    unmentioned: list[Entry]                    # published, mentioned by no article
+    uncited: list[Reference]                    # cited by no entry
+
+
+def _by_term(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: e.term.casefold())
+
+
+def build_report(glossary: Glossary, today: _dt.date, months: int = 12) -> Report:
+    """Gather the report for a loaded glossary as of ``today``; stale means reviewed more than ``months`` ago."""
+    cutoff = months_before(today, months)
+    entries = list(glossary.entries.values())
+    counts: Counter[tuple[str, str]] = Counter((e.evidence if e.evidence in EVIDENCE_LEVELS else "(not set)",
+                                               e.status) for e in entries)
+    stale = [e for e in entries if e.reviewed is None or e.reviewed < cutoff]
+    stale.sort(key=lambda e: (e.reviewed or _dt.date.min, e.term.casefold()))
+    published = glossary.published()
+    linked = {slug for slug, sources in glossary.backlinks.items() if sources}
+    linked |= {slug for slug, pages in glossary.mentions.items() if pages}
+    orphans = [e for e in published if e.slug not in linked]
+    in_articles = {slug for slug, pages in glossary.mentions.items()
+                   if any(page.src_uri.startswith(ARTICLES) for page in pages)}
+    unmentioned = [e for e in published if e.slug not in in_articles]
+    cited = {key for e in entries for key in e.references}
+    uncited = [r for r in glossary.references.values() if r.key not in cited]
+    return Report(today=today, cutoff=cutoff, counts=counts, stale=stale, orphans=_by_term(orphans),
+                  unmentioned=_by_term(unmentioned), uncited=sorted(uncited, key=lambda r: r.line))
+
+
+def _months_ago(today: _dt.date, then: _dt.date) -> int:
+    return (today.year - then.year) * 12 + today.month - then.month - (today.day < then.day)
+
+
+def _heading(title: str, items: list[object]) -> str:
+    return f"{title}: {len(items) if items else 'none'}"
+
+
+def format_report(report: Report) -> str:
+    """The report as plain text: a table, then one ``path:line`` line per listed item."""
+    statuses = ["published", "draft"]
+    levels = [*EVIDENCE_LEVELS] + (["(not set)"] if any(k[0] == "(not set)" for k in report.counts) else [])
+    total = sum(report.counts.values())
+    out = [f"Entries by evidence level and status: {total}",
+           f"  {'evidence':<14}{'published':>10}{'draft':>7}{'total':>7}"]
+    for level in levels:
+        row = [report.counts.get((level, s), 0) for s in statuses]
+        out.append(f"  {level:<14}{row[0]:>10}{row[1]:>7}{sum(row):>7}")
+    column = [sum(report.counts.get((level, s), 0) for level in levels) for s in statuses]
+    out.append(f"  {'total':<14}{column[0]:>10}{column[1]:>7}{sum(column):>7}")
+    out += ["", _heading(f"Reviewed more than 12 months ago (before {report.cutoff.isoformat()}) or never",
+                         list(report.stale))]
+    for entry in report.stale:
+        draft = " (draft)" if not entry.published else ""
+        line = entry.source.line("reviewed")
+        if entry.reviewed is None:
+            out.append(f"  {entry.path}:{line}: {entry.term}{draft}: no review date")
+        else:
+            out.append(f"  {entry.path}:{line}: {entry.term}{draft}: reviewed {entry.reviewed.isoformat()}, "
+                       f"{_months_ago(report.today, entry.reviewed)} months ago")
+    out += ["", _heading("Orphans: published entries that no other entry links to and no page mentions",
+                         list(report.orphans))]
+    out += [f"  {e.path}:{e.source.line('term')}: {e.term}" for e in report.orphans]
+    out += ["", _heading("Published entries that no article mentions", list(report.unmentioned))]
+    out += [f"  {e.path}:{e.source.line('term')}: {e.term}" for e in report.unmentioned]
+    out += ["", _heading("References that no entry cites", list(report.uncited))]
+    out += [f"  {r.path}:{r.line}: {r.key}" for r in report.uncited]
+    return "\n".join(out) + "\n"

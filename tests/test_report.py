@@ -1,0 +1,97 @@
+"""`python -m macros report`: what an editor needs to see, each item named path:line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT, make_project
+
+from macros.report import months_before
+
+EPSILON = """# yaml-language-server: $schema=../macros/schemas/entry.schema.json
+term: Epsilon Loner
+summary: A made-up entry that nothing links to.
+context: Epsilon context.
+significance: Epsilon significance.
+mechanism: Epsilon mechanism.
+application: Epsilon application.
+metric: Epsilon metric.
+risk:
+  level: low
+  text: None known.
+related: [alpha]
+evidence: contested
+references: [textbook]
+reviewed: 2025-11-21
+"""
+
+EXPECTED = """\
+Entries by evidence level and status: 5
+  evidence       published  draft  total
+  established            2      0      2
+  emerging               0      1      1
+  limited                1      0      1
+  contested              1      0      1
+  total                  4      1      5
+
+Reviewed more than 12 months ago (before 2025-11-21) or never: 1
+  glossary/gamma.yaml:15: Gamma Receptor: reviewed 2024-01-31, 33 months ago
+
+Orphans: published entries that no other entry links to and no page mentions: 1
+  glossary/epsilon.yaml:2: Epsilon Loner
+
+Published entries that no article mentions: 2
+  glossary/beta.yaml:2: Beta Precursor
+  glossary/epsilon.yaml:2: Epsilon Loner
+
+References that no entry cites: 1
+  glossary/_references.yaml:13: unused
+"""
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command line as an editor would, from ``cwd``."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "macros", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=60)
+
+
+def test_report_lists_levels_old_reviews_orphans_unmentioned_and_uncited(tmp_path: Path) -> None:
+    """On a known glossary the report is exactly right: counts by evidence and status, the one review older
+    than 12 months (one reviewed exactly 12 months ago is not), the orphan, the entries no article mentions,
+    and the reference nobody cites."""
+    project = make_project(tmp_path / "p", {"glossary/epsilon.yaml": EPSILON})
+    gamma = project / "glossary/gamma.yaml"
+    gamma.write_text(gamma.read_text().replace("reviewed: 2026-09-01", "reviewed: 2024-01-31"))
+    refs = project / "glossary/_references.yaml"
+    refs.write_text(refs.read_text() + "- key: unused\n  title: A Source Nobody Cites\n  year: 2019\n")
+    result = run("report", "--today", "2026-11-21", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == EXPECTED
+    assert result.stderr == ""
+
+
+def test_report_on_the_real_glossary_runs_clean() -> None:
+    """The project's own glossary reports without problems, covering every entry."""
+    result = run("report", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    count = int(result.stdout.split("Entries by evidence level and status: ")[1].split("\n")[0])
+    assert count == len(list((ROOT / "glossary").glob("[!_]*.yaml")))
+
+
+def test_report_usage_errors_exit_two(tmp_path: Path) -> None:
+    """A date that is not YYYY-MM-DD is a usage error, named."""
+    result = run("report", "--today", "21/11/2026", cwd=make_project(tmp_path / "p"))
+    assert result.returncode == 2
+    assert "'21/11/2026' is not a date written as YYYY-MM-DD" in result.stderr
+
+
+def test_twelve_months_before_is_a_calendar_date() -> None:
+    """Twelve months before a date is the same day a year earlier; 29 February falls back to the 28th."""
+    assert months_before(dt.date(2026, 11, 21), 12) == dt.date(2025, 11, 21)
+    assert months_before(dt.date(2024, 2, 29), 12) == dt.date(2023, 2, 28)
+    assert months_before(dt.date(2026, 3, 31), 1) == dt.date(2026, 2, 28)
+    assert months_before(dt.date(2026, 1, 15), 1) == dt.date(2025, 12, 15)
