@@ -7,6 +7,7 @@ template again, so ``{{ ... }}`` written in an entry is shown, not executed.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 from collections import defaultdict
@@ -15,6 +16,7 @@ from typing import Any
 
 import jinja2
 
+from .graph import Node, components, layers, pathway_map, relationship_map
 from .model import EVIDENCE_LABELS, EVIDENCE_MEANINGS, RISK_ADMONITION, RISK_LABELS, SECTIONS, Entry
 from .registry import Glossary
 from .validate import WIKILINK
@@ -61,6 +63,58 @@ def page_url(src_uri: str) -> str:
     return f"{GLOSSARY_DIR}/{src_uri}.md"
 
 
+def site_path(src_uri: str, use_directory_urls: bool = True) -> str:
+    """The URL path, relative to the site root, that MkDocs gives the page built from ``src_uri``.
+
+    ``glossary/gaba.md`` -> ``glossary/gaba/`` (or ``glossary/gaba.html``); ``index.md`` -> ``""``.
+    """
+    stem = src_uri[:-3] if src_uri.endswith(".md") else src_uri
+    if posixpath.basename(stem) in ("index", "README"):
+        folder = posixpath.dirname(stem)
+        if not use_directory_urls:
+            return f"{folder}/index.html" if folder else "index.html"
+        return f"{folder}/" if folder else ""
+    return f"{stem}/" if use_directory_urls else f"{stem}.html"
+
+
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath(path, start)``, computed on the strings alone (relpath asks for the working folder).
+
+    Falls back to ``posixpath.relpath`` for anything but two paths of the same kind (both relative
+    or both absolute) without ``..``, where the two can differ.
+    """
+    if not path or not start or path.startswith("/") != start.startswith("/"):
+        return posixpath.relpath(path, start)
+    to = [part for part in path.split("/") if part and part != "."]
+    here = [part for part in start.split("/") if part and part != "."]
+    if ".." in to or ".." in here:
+        return posixpath.relpath(path, start)
+    common = 0
+    for a, b in zip(to, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + to[common:]
+    return "/".join(parts) if parts else "."
+
+
+def relative_url(page: str, target: str, use_directory_urls: bool = True) -> str:
+    """The final relative URL from the built page of source ``page`` to that of source ``target``.
+
+    For links MkDocs does not rewrite (inside raw HTML such as the SVG maps), so it matches
+    what MkDocs itself would write: ``glossary/gaba.md`` -> ``glossary/dopamine.md`` is ``../dopamine/``.
+    """
+    here, there = site_path(page, use_directory_urls), site_path(target, use_directory_urls)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    rel = _relpath("/" + there, "/" + base)
+    return rel + "/" if (there.endswith("/") or not there) and not rel.endswith("/") else rel
+
+
+def absolute_url(site_url: str, src_uri: str, use_directory_urls: bool = True) -> str:
+    """The absolute URL of the page built from ``src_uri`` under ``site_url``."""
+    return site_url.rstrip("/") + "/" + site_path(src_uri, use_directory_urls)
+
+
 def tag_label(tag: str) -> str:
     """A tag's display name: ``body-systems`` -> ``Body systems``."""
     return tag.replace("-", " ").capitalize()
@@ -69,8 +123,10 @@ def tag_label(tag: str) -> str:
 class Renderer:
     """Renders Markdown fragments for one glossary, relative to the page being built."""
 
-    def __init__(self, glossary: Glossary, templates: Path) -> None:
+    def __init__(self, glossary: Glossary, templates: Path, use_directory_urls: bool = True) -> None:
         self.glossary = glossary
+        self._plain: dict[str, str] = {}  # plain() of each text: tooltips are asked for again and again
+        self.use_directory_urls = use_directory_urls  # links in raw HTML (the SVG maps) are not rewritten by MkDocs
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(templates)),
             autoescape=False,  # the output is Markdown; text arrives pre-escaped as data
@@ -93,10 +149,16 @@ class Renderer:
     @staticmethod
     def rel(page: str, target: str) -> str:
         """A relative link from source page ``page`` to source file ``target``."""
-        return posixpath.relpath(target, posixpath.dirname(page) or ".")
+        return _relpath(target, posixpath.dirname(page) or ".")
 
     def plain(self, text: str) -> str:
         """Markdown reduced to plain text, for tooltips and meta descriptions."""
+        done = self._plain.get(text)
+        if done is None:
+            done = self._plain[text] = self._plain_text(text)
+        return done
+
+    def _plain_text(self, text: str) -> str:
         def shown(match: re.Match[str]) -> str:
             target = self.glossary.entries.get(match.group(1))
             return match.group(2) or (target.term if target else match.group(1))
@@ -194,11 +256,94 @@ class Renderer:
             sections=[(name.capitalize(), self.markdown(entry.field_text(name), page)) for name in SECTIONS],
             risk=self.risk(slug, page),
             origin=self.markdown(entry.field_text("origin"), page),
+            extra_sections=[(md_escape(heading), self.markdown(text, page))
+                            for heading, text in entry.extra_sections if heading and text],
             related=[(md_escape(r.term), self.rel(page, page_url(r.slug)), self.tooltip(r)) for r in related],
             mentioned=[(md_escape(title), url, kind) for title, url, kind in mentioned],
             references=[self.reference(k) for k in entry.references if k in glossary.references],
             tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md")) for t in entry.tags],
+            relationship_map=self.relationship_map(entry),
         )
+
+    # -- drawings -----------------------------------------------------------
+    def _node(self, entry: Entry, page: str, relation: str) -> Node:
+        """A box of a drawing: the entry's name, the final URL of its page, its summary as the tooltip."""
+        return Node(key=entry.slug, label=entry.term, href=relative_url(page, page_url(entry.slug),
+                                                                        self.use_directory_urls),
+                    description=self.tooltip(entry), relation=relation)
+
+    @staticmethod
+    def _figure(svg: str, caption: str, search_caption: bool = False) -> str:
+        """A drawing as a raw HTML block Python-Markdown leaves alone.
+
+        The drawing is kept out of the search index (its names are on the page as text); so is the
+        caption unless ``search_caption``.
+        """
+        if search_caption:
+            return (f'<figure class="glossary-map-figure">\n{svg.replace("<svg ", "<svg data-search-exclude ", 1)}\n'
+                    f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>")
+        return (f'<figure class="glossary-map-figure" data-search-exclude>\n{svg}\n'
+                f"<figcaption>{html.escape(caption)}</figcaption>\n</figure>")
+
+    def relationship_map(self, entry: Entry) -> str:
+        """The entry, its related entries and the entries that mention it, as a linked inline SVG."""
+        page = page_url(entry.slug)
+        entries = self.glossary.entries
+        related = [entries[s] for s in entry.related if s in entries and entries[s].published]
+        backlinks = self.glossary.backlinks.get(entry.slug, [])
+        shown = {r.slug for r in related}
+        mentions = [entries[s] for s in backlinks if s not in shown]
+        svg = relationship_map(
+            self._node(entry, page, "this page"),
+            [self._node(r, page, f"related entry, which also mentions {entry.term}" if r.slug in backlinks
+                        else "related entry") for r in related],
+            [self._node(m, page, f"mentions {entry.term}") for m in mentions],
+            prefix=f"glossary-map-{entry.slug}")
+        if not svg:
+            return ""
+        parts = ["entries that mention it on the left"] if mentions else []
+        parts += ["related entries on the right"] if related else []
+        return self._figure(svg, f"How {entry.term} connects: {', '.join(parts)}. Each box is a link.")
+
+    def pathway_edges(self) -> dict[str, list[str]]:
+        """``precursor_of`` of every published entry, limited to published entries."""
+        entries = self.glossary.entries
+        return {e.slug: [s for s in e.precursor_of if s in entries and entries[s].published]
+                for e in self.glossary.published() if e.precursor_of}
+
+    def pathways(self, page: str) -> str:
+        """Every synthesis pathway described by ``precursor_of``: a heading and a drawing each.
+
+        Pathways come in A-Z order of their first substance; each heading names where the
+        pathway starts and ends, each caption lists its steps in order.
+        """
+        edges = self.pathway_edges()
+        entries = self.glossary.entries
+        if not any(edges.values()):
+            return "No entry describes a synthesis pathway yet (the optional `precursor_of` field)."
+        rank = {e.slug: i for i, e in enumerate(self.glossary.published())}
+        drawn = []
+        for part in components(edges):
+            products = {t for s in part for t in edges.get(s, [])}
+            starts = sorted((s for s in part if s not in products), key=rank.__getitem__)
+            ends = sorted((s for s in part if not edges.get(s)), key=rank.__getitem__)
+            drawn.append((rank[starts[0]], part, starts, ends))
+        out = []
+        for _rank, part, starts, ends in sorted(drawn):
+            name = f"{' and '.join(entries[s].term for s in starts)} to {' and '.join(entries[s].term for s in ends)}"
+            nodes = {}
+            for slug in part:
+                made_from = [entries[o].term for o in part if slug in edges.get(o, [])]
+                made_into = [entries[t].term for t in edges.get(slug, [])]
+                relation = "; ".join(filter(None, [f"made from {', '.join(made_from)}" if made_from else "",
+                                                   f"precursor of {', '.join(made_into)}" if made_into else ""]))
+                nodes[slug] = self._node(entries[slug], page, relation)
+            steps = layers(sorted(part, key=rank.__getitem__), edges)
+            chain = " → ".join(" / ".join(entries[s].term for s in step) for step in steps)
+            svg = pathway_map(nodes, edges, prefix=f"glossary-pathway-{starts[0]}",
+                              title=f"Synthesis pathway from {name}")
+            out.append(f"## {md_escape(name)}\n\n{self._figure(svg, chain, search_caption=True)}\n")
+        return "\n".join(out)
 
     def glossary_index(self, page: str) -> str:
         """Every published entry, A-Z, grouped by first letter; aliases point to their entry."""
