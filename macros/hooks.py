@@ -8,8 +8,10 @@ the search plugin see the generated pages.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import Any
 
 from mkdocs.plugins import event_priority
 
@@ -31,9 +33,43 @@ if _ROOT in sys.path:
 sys.path.insert(0, _ROOT)
 
 import macros  # noqa: E402
-from macros import site  # noqa: E402
+from macros import security, site  # noqa: E402, F401 - import errors show when MkDocs starts
 
 macros.__stamp__ = _stamp()  # type: ignore[attr-defined]
 
-on_config = event_priority(100)(site.on_config)
-on_files = event_priority(100)(site.on_files)
+# MkDocs imports this file once per process (it caches hook modules), so under `mkdocs serve` the
+# events look the modules up when they run: on_config reloads the package first if macros/ changed.
+
+
+def _reload_if_changed() -> None:
+    """Re-import ``macros`` when a file of ``macros/`` changed since it was imported (``mkdocs serve``)."""
+    loaded = sys.modules.get("macros")
+    if loaded is not None and getattr(loaded, "__stamp__", None) == _stamp():
+        return
+    for name in [n for n in sys.modules if n == "macros" or n.startswith("macros.")]:
+        del sys.modules[name]
+    if _ROOT in sys.path:
+        sys.path.remove(_ROOT)
+    sys.path.insert(0, _ROOT)
+    importlib.import_module("macros").__stamp__ = _stamp()  # type: ignore[attr-defined]
+
+
+def _forward(module: str, event: str, priority: int | None = None, reload: bool = False) -> Any:
+    """An event handler that calls ``macros.<module>.<event>`` of the package as it is now."""
+    def handler(*args: Any, **kwargs: Any) -> Any:
+        if reload:
+            _reload_if_changed()
+        return getattr(importlib.import_module(f"macros.{module}"), event)(*args, **kwargs)
+    handler.__name__ = handler.__qualname__ = event
+    handler.__doc__ = f"Forward ``{event}`` to ``macros.{module}``."
+    return event_priority(priority)(handler) if priority is not None else handler
+
+
+on_config = _forward("site", "on_config", 100, reload=True)
+on_files = _forward("site", "on_files", 100)
+# Last of all, so the CSP hashes the final HTML (after every plugin wrote into it).
+on_post_page = _forward("security", "on_post_page", -100)
+on_post_template = _forward("security", "on_post_template", -100)
+on_startup = _forward("security", "on_startup")   # `mkdocs serve`: a CSP that lets live reload run
+on_page_context = _forward("site", "on_page_context")
+on_serve = _forward("site", "on_serve")

@@ -11,14 +11,18 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import markupsafe
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
+from .model import Entry, Problem
 from .registry import Glossary, load_glossary
-from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, page_url
+from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path
 
 TEMPLATES = "overrides/glossary"
 
@@ -48,6 +52,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     global _state
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     glossary, problems = load_glossary(root)
+    problems += template_problems(root)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -56,13 +61,27 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
                           "fix them and build again")
     templates = root / TEMPLATES
     docs_name = Path(config.docs_dir).name
-    _state = SiteState(root=root, docs_name=docs_name, glossary=glossary, renderer=Renderer(glossary, templates))
+    renderer = Renderer(glossary, templates, config.use_directory_urls)
+    _state = SiteState(root=root, docs_name=docs_name, glossary=glossary, renderer=renderer)
     return config
 
 
+#: LibYAML's emitter writes the front matter several times faster than the pure-Python one.
+_DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _page(config: MkDocsConfig, src_uri: str, meta: Mapping[str, object], body: str) -> File:
-    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000)
+    front = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=10_000)
     return File.generated(config, src_uri, content=f"---\n{front}---\n\n{body}\n")
+
+
+def _concept_body(renderer: Renderer, entry: Entry) -> str:
+    """The Markdown of an entry's concept page; a failure names the entry's file."""
+    try:
+        return renderer.concept_page(entry.slug)
+    except Exception as error:  # noqa: BLE001 - a template error must name the entry, not end in a traceback
+        raise PluginError(f"{entry.path}: its concept page could not be rendered from "
+                          f"{TEMPLATES}/concept.md: {type(error).__name__}: {error}") from error
 
 
 def generated_files(config: MkDocsConfig) -> list[File]:
@@ -71,9 +90,11 @@ def generated_files(config: MkDocsConfig) -> list[File]:
     renderer = st.renderer
     pages = []
     for entry in st.glossary.published():
+        # The body is rendered here, once, and marked so mkdocs-macros does not parse it again as a
+        # template: the output of concept_page() is finished Markdown, never a template.
         meta = {"title": entry.term, "description": renderer.tooltip(entry),
-                "glossary_entry": entry.slug, "search": {"boost": 2}}
-        pages.append(_page(config, page_url(entry.slug), meta, f"{{{{ concept_page('{entry.slug}') }}}}"))
+                "glossary_entry": entry.slug, "search": {"boost": 2}, "render_macros": False}
+        pages.append(_page(config, page_url(entry.slug), meta, _concept_body(renderer, entry)))
     pages.append(_page(config, f"{GLOSSARY_DIR}/index.md", {"title": "Glossary A–Z"},
                        "# Glossary A–Z\n\n{{ glossary_index() }}"))
     pages.append(_page(config, f"{TAGS_DIR}/index.md", {"title": "Topics"},
@@ -89,11 +110,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Add the generated pages; a hand-written page at a generated path is an error, never overwritten."""
     st = state()
     clashes = []
-    for page in generated_files(config):
+    for page in [*generated_files(config), *export_files(config)]:
         existing = files.get_file_from_path(page.src_uri)
         if existing is not None:
             if page.src_uri in (f"{GLOSSARY_DIR}/index.md", f"{TAGS_DIR}/index.md"):
                 continue  # an author's own index page wins; it can call the same macros
+            if not page.src_uri.endswith(".md"):  # glossary.json and its schema
+                clashes.append(f"{st.docs_name}/{page.src_uri}:1: (file): this file would hide the {page.src_uri} "
+                               "generated from the glossary for other tools; remove or rename it")
+                continue
             clashes.append(f"{st.docs_name}/{page.src_uri}:1: (file): this page would hide the page generated "
                            "from the glossary; concept and topic pages are generated, so remove or rename it")
             continue
@@ -105,6 +130,63 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+def export_files(config: MkDocsConfig) -> list[File]:
+    """``glossary.json`` (every published entry) and ``glossary.schema.json`` (its JSON Schema), at the site root."""
+    from .export import EXPORT_NAME, SCHEMA_NAME, build_export, export_json, schema_text
+    st = state()
+    site_url, dirs = config.site_url or "", config.use_directory_urls
+
+    def url(slug: str) -> str:
+        return absolute_url(site_url, page_url(slug), dirs) if site_url else site_path(page_url(slug), dirs)
+
+    data = build_export(st.glossary, name=config.site_name, site_url=site_url, url=url, describe=st.renderer.tooltip)
+    return [File.generated(config, EXPORT_NAME, content=export_json(data)),
+            File.generated(config, SCHEMA_NAME, content=schema_text())]
+
+
+def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+    """Give ``overrides/glossary/head.html`` the Open Graph tags and the JSON-LD of the page.
+
+    Concept pages carry a ``DefinedTerm`` and a ``MedicalWebPage``, the A-Z page the
+    ``DefinedTermSet``. The page's meta description is HTML-escaped here, because the theme
+    writes it into an attribute as it is (a summary with quotation marks would cut it short).
+    """
+    from .jsonld import SiteInfo, concept_data, script_json, term_set_data
+    st = state()
+    meta = page.meta
+    if meta.get("description"):
+        meta["description"] = str(markupsafe.escape(str(meta["description"])))
+    src, dirs = page.file.src_uri, config.use_directory_urls
+
+    def url(target: str) -> str:
+        return absolute_url(config.site_url, target, dirs) if config.site_url else relative_url(src, target, dirs)
+
+    site = SiteInfo(name=config.site_name, description=config.site_description or "",
+                    url=config.site_url or "", language=str(config.theme.get("language") or "en"))
+    description = str(page.meta.get("description") or config.site_description or "")
+    slug = str(meta.get("glossary_entry") or "")
+    entry = st.glossary.entries.get(slug)
+    is_entry = entry is not None and entry.published and src == page_url(slug)
+    article = is_entry or src.startswith("articles/")
+    title = config.site_name if page.is_homepage else str(meta.get("title") or page.title or config.site_name)
+    og = [("og:type", "article" if article else "website"), ("og:site_name", config.site_name),
+          ("og:title", title)]
+    if description:
+        og.append(("og:description", str(markupsafe.Markup(description).unescape())))
+    if page.canonical_url:
+        og.append(("og:url", page.canonical_url))
+    data = None
+    set_url = url(f"{GLOSSARY_DIR}/index.md")
+    if is_entry and entry is not None:
+        data = concept_data(entry, st.renderer.tooltip(entry), url(src), set_url, site)
+    elif src == f"{GLOSSARY_DIR}/index.md":
+        terms = [(e, st.renderer.tooltip(e), url(page_url(e.slug))) for e in st.glossary.published()]
+        data = term_set_data(terms, set_url, site)
+    context["glossary_head"] = {"og": og, "jsonld": script_json(data) if data else "",
+                                "export": src == f"{GLOSSARY_DIR}/index.md"}  # the A-Z page points to glossary.json
+    return context
+
+
 def source_name(src_uri: str) -> str:
     """How an author finds the page: the YAML file of an entry, else the file under the docs folder."""
     st = state()
@@ -113,3 +195,79 @@ def source_name(src_uri: str) -> str:
         if slug in st.glossary.entries:
             return st.glossary.entries[slug].path
     return f"{st.docs_name}/{src_uri}"
+
+
+def template_problems(root: Path) -> list[Problem]:
+    """The templates of ``overrides/glossary`` that do not compile, as ``path:line: (template): message``.
+
+    Checked before every build, so a broken template edit in ``mkdocs serve`` is named in one line.
+    """
+    import jinja2
+
+    env = Renderer(Glossary(root=root), root / TEMPLATES).env
+    problems = []
+    for name in env.list_templates() if (root / TEMPLATES).is_dir() else []:
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as error:
+            problems.append(Problem(f"{TEMPLATES}/{name}", error.lineno or 1, "(template)",
+                                    f"{error.message}; check the {{% %}} and {{{{ }}}} tags"))
+    return problems
+
+
+def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
+    """``mkdocs serve``: rebuild when an entry, a macro or a template changes, and survive a broken edit.
+
+    A rebuild that fails (a problem in an entry, a template that does not compile) leaves the
+    last good build in place and keeps serving it; the problems are printed as
+    ``path:line: field: message``, and saving a fix rebuilds as usual, without a restart.
+    """
+    root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+    for folder in ("glossary", "macros", TEMPLATES):
+        if (root / folder).is_dir():
+            server.watch(str(root / folder))
+    server.builder = _keep_last_good(server, server.builder)
+    return server
+
+
+def _keep_last_good(server: Any, build: Any) -> Any:
+    """Wrap the serve loop's builder: build into a fresh folder, and put the old one back if the build fails.
+
+    MkDocs 1.6.1's ``LiveReloadServer`` holds every request until the build it started
+    succeeds ("the server will appear stuck"); after a failure this wrapper restores the
+    last good site and marks it as the current one (``_wanted_epoch``, private to that
+    version, pinned in pyproject.toml; tests/test_serve.py fails if it changes).
+    """
+    import logging
+    import os
+    import shutil
+    import traceback
+
+    from mkdocs.exceptions import BuildError, MkDocsException
+
+    log = logging.getLogger("mkdocs.glossary")
+    site = Path(server.root)
+
+    def rebuild() -> None:
+        keep = site.with_name(site.name + ".last-good")
+        shutil.rmtree(keep, ignore_errors=True)
+        if site.is_dir():
+            os.replace(site, keep)
+        site.mkdir()
+        try:
+            build()
+        except (Exception, SystemExit) as error:  # SystemExit: MkDocs' Abort, mkdocs-macros' exit()
+            if isinstance(error, MkDocsException) and not isinstance(error, SystemExit | BuildError):
+                log.error(error.format_message())  # mkdocs.yml cannot be read: MkDocs says where
+            elif not isinstance(error, SystemExit | BuildError):
+                traceback.print_exc()  # a bug in code, not an author's mistake: show where
+            shutil.rmtree(site, ignore_errors=True)
+            if keep.is_dir():
+                os.replace(keep, site)
+            server._wanted_epoch = server._visible_epoch  # the old build stays current; browsers keep it
+            log.error("The site was not rebuilt, because of the problems above; still serving the last good "
+                      "build. Fix them and save: the site rebuilds by itself.")
+            return
+        shutil.rmtree(keep, ignore_errors=True)
+
+    return rebuild

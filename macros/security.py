@@ -1,0 +1,217 @@
+"""Content-Security-Policy and referrer policy for every built page.
+
+``hooks.py`` forwards ``on_post_page`` (every Markdown page) and
+``on_post_template`` (theme pages such as ``404.html``) here, at the lowest
+priority, so the policy is computed from the final HTML after every other
+plugin has written into it. Each page gets, as the first elements of its
+``<head>`` (a CSP ``<meta>`` only governs what comes after it):
+
+``<meta http-equiv="Content-Security-Policy" content="...">``
+    ``default-src 'self'``: nothing is loaded from, sent to or framed from another
+    origin. Scripts come from the site's own files, or are inline scripts
+    allowed one by one by the SHA-256 hash of their exact text, computed here
+    at build time from the page itself; there is no ``'unsafe-inline'`` and no
+    ``'unsafe-eval'`` for scripts. Blocks that the browser never executes
+    (``application/json`` such as Material's ``__config``,
+    ``application/ld+json`` structured data) need no hash.
+``<meta name="referrer" content="no-referrer">``
+    Following a link to another site does not tell it which page the reader
+    came from.
+
+Styles: ``style-src 'self'``, no ``'unsafe-inline'``. Material for MkDocs
+9.8 ships no ``<style>`` element (``theme.font: false``) and no ``style``
+attribute in its templates; its JavaScript positions tooltips and the
+sidebar through the CSSOM (``element.style.setProperty``), which CSP does not
+govern. The browser tests watch for every ``securitypolicyviolation`` while a
+reader searches, switches the palette and opens tooltips, so a future theme
+or content change that needs an inline style fails there. Inline styles that
+the build itself writes (a ``<style>`` element, or a ``style`` attribute such
+as the ``text-align`` of a Markdown table column) are allowed by hash too,
+with ``'unsafe-hashes'`` for attributes, which admits exactly those
+declarations and nothing an attacker could add.
+
+Live preview (``mkdocs serve``): MkDocs' live-reload client is an inline
+script that the preview server writes into each response, with a new
+timestamp every time, so no build-time hash can allow it. While serving
+(``on_startup(command="serve")``), script-src is therefore
+``'self' 'unsafe-inline'`` (a hash in the list would switch
+``'unsafe-inline'`` off); everything else is as strict, so the preview still
+shows any request to another host or any ``eval``. ``mkdocs build`` output,
+which is what readers get and what CI checks, is always strict.
+
+The module has no MkDocs import; ``secure_html`` is a pure function of the
+HTML text.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+from html.parser import HTMLParser
+from typing import Any
+
+log = logging.getLogger("mkdocs.hooks.security")
+# Set by on_startup in a `mkdocs serve` process; an environment variable, not a module global,
+# because the hook reloads the macros package when its code changes while serving.
+PREVIEW_ENV = "GLOSSARY_LIVE_PREVIEW"
+
+# Script types a browser executes (WHATWG "JavaScript MIME type essence match",
+# plus "module"); anything else is a data block that CSP does not govern.
+_JAVASCRIPT_TYPES = frozenset({
+    "", "module", "application/ecmascript", "application/javascript", "application/x-ecmascript",
+    "application/x-javascript", "text/ecmascript", "text/javascript", "text/javascript1.0",
+    "text/javascript1.1", "text/javascript1.2", "text/javascript1.3", "text/javascript1.4",
+    "text/javascript1.5", "text/jscript", "text/livescript", "text/x-ecmascript", "text/x-javascript",
+})
+
+# Every directive that could otherwise fall back to a wider default is named,
+# so the policy reads the same in every browser.
+_FIXED_DIRECTIVES = (
+    ("default-src", "'self'"),
+    ("img-src", "'self' data:"),      # Material's icons are inline SVG data: URIs in its CSS
+    ("font-src", "'self'"),
+    ("connect-src", "'self'"),        # the search worker fetches search/search_index.json
+    ("worker-src", "'self'"),         # the search worker script itself
+    ("manifest-src", "'self'"),
+    ("media-src", "'self'"),
+    ("frame-src", "'self'"),
+    ("object-src", "'none'"),
+    ("base-uri", "'self'"),
+    ("form-action", "'self'"),
+)
+
+CSP_META_NAME = "Content-Security-Policy"
+
+
+class _PageScanner(HTMLParser):
+    """Collects what the policy depends on: inline scripts and styles, and where ``<head>`` starts."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self.style_attributes: list[str] = []
+        self.head_insert_at: tuple[int, int, int] | None = None   # (line, column, length of the tag)
+        self.charset_insert_at: tuple[int, int, int] | None = None
+        self._capture: str | None = None                            # "script" or "style"
+        self._buffer: list[str] = []
+        self._in_head = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag, attrs, self.get_starttag_text() or "")
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]], text: str) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if "style" in values and values["style"]:
+            self.style_attributes.append(values["style"])
+        line, column = self.getpos()
+        if tag == "head" and self.head_insert_at is None:
+            self.head_insert_at = (line, column, len(text))
+            self._in_head = True
+        elif tag == "meta" and self._in_head and "charset" in values and self.charset_insert_at is None:
+            self.charset_insert_at = (line, column, len(text))
+        elif tag == "body":
+            self._in_head = False
+        if tag == "script" and "src" not in values:
+            if values.get("type", "").strip().lower() in _JAVASCRIPT_TYPES:
+                self._capture, self._buffer = "script", []
+        elif tag == "style":
+            self._capture, self._buffer = "style", []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self._in_head = False
+        if self._capture is not None and tag == self._capture:
+            (self.scripts if tag == "script" else self.styles).append("".join(self._buffer))
+            self._capture = None
+
+    def handle_data(self, data: str) -> None:
+        if self._capture is not None:
+            self._buffer.append(data)
+
+
+def source_hash(text: str) -> str:
+    """The CSP source expression allowing exactly ``text`` (``'sha256-<base64>'``)."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def _unique(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def content_security_policy(scripts: list[str], styles: list[str], style_attributes: list[str],
+                            preview: bool = False) -> str:
+    """The policy for a page with these inline scripts, ``<style>`` texts and ``style`` attribute values.
+
+    ``preview``: the relaxed script-src of ``mkdocs serve`` (see the module docstring).
+    """
+    if preview:
+        script_src = "'self' 'unsafe-inline'"
+    else:
+        script_src = " ".join(["'self'", *_unique([source_hash(s) for s in scripts])])
+    style_sources = ["'self'", *_unique([source_hash(s) for s in styles])]
+    if style_attributes:
+        style_sources += ["'unsafe-hashes'", *_unique([source_hash(s) for s in style_attributes])]
+    directives = [*_FIXED_DIRECTIVES[:1], ("script-src", script_src), ("style-src", " ".join(style_sources)),
+                  *_FIXED_DIRECTIVES[1:]]
+    return "; ".join(f"{name} {value}" for name, value in directives)
+
+
+def _offset(html: str, line: int, column: int) -> int:
+    """The string offset of HTMLParser's 1-based ``line`` and 0-based ``column``."""
+    start = 0
+    for _ in range(line - 1):
+        start = html.index("\n", start) + 1
+    return start + column
+
+
+def secure_html(html: str, preview: bool = False) -> str:
+    """``html`` with the CSP and referrer ``<meta>`` tags first in its ``<head>``.
+
+    A document without ``<head>`` (a fragment, a redirect stub) is returned unchanged.
+    """
+    scanner = _PageScanner()
+    scanner.feed(html)
+    scanner.close()
+    anchor = scanner.charset_insert_at or scanner.head_insert_at
+    if anchor is None:
+        return html
+    policy = content_security_policy(scanner.scripts, scanner.styles, scanner.style_attributes, preview)
+    tags = (f'\n    <meta http-equiv="{CSP_META_NAME}" content="{policy}">'
+            '\n    <meta name="referrer" content="no-referrer">')
+    line, column, length = anchor
+    at = _offset(html, line, column) + length
+    return html[:at] + tags + html[at:]
+
+
+def preview() -> bool:
+    """True in a ``mkdocs serve`` process (live reload needs inline scripts)."""
+    return os.environ.get(PREVIEW_ENV) == "1"
+
+
+def on_startup(command: str, dirty: bool = False) -> None:
+    """MkDocs ``on_startup``: note whether this process serves the live preview."""
+    if command == "serve":
+        os.environ[PREVIEW_ENV] = "1"
+        log.info("Content-Security-Policy: the live preview allows inline scripts (for live reload); "
+                 "`mkdocs build` is strict")
+    else:
+        os.environ.pop(PREVIEW_ENV, None)
+
+
+def on_post_page(output: str, page: Any = None, config: Any = None) -> str:
+    """MkDocs ``on_post_page``: secure every Markdown page."""
+    return secure_html(output, preview())
+
+
+def on_post_template(output_content: str, template_name: str = "", config: Any = None) -> str:
+    """MkDocs ``on_post_template``: secure the theme's own HTML pages (``404.html``), not the sitemap."""
+    if template_name.endswith(".html"):
+        return secure_html(output_content, preview())
+    return output_content
