@@ -138,9 +138,14 @@ class Renderer:
         self.env.filters["md_escape"] = md_escape
 
     # -- lookups ----------------------------------------------------------
+    #: True while a draft's preview page is rendered (``mkdocs serve`` only): drafts may then link drafts.
+    preview_drafts: bool = False
+
     def entry(self, slug: str, page: str = "") -> Entry:
         """The published entry ``slug``; the caller adds the page to the error."""
         entry = self.glossary.entries.get(slug)
+        if entry is not None and not entry.published and self.preview_drafts:
+            return entry
         if entry is None or not entry.published:
             why = "is a draft" if entry is not None else f"is not an entry{self.glossary.suggest(slug)}"
             raise UnknownEntry(f"glossary entry '{slug}' {why}")
@@ -236,7 +241,7 @@ class Renderer:
         entry = self.entry(slug, page)
         glossary = self.glossary
         related = [glossary.entries[s] for s in entry.related
-                   if s in glossary.entries and glossary.entries[s].published]
+                   if s in glossary.entries and (glossary.entries[s].published or self.preview_drafts)]
         mentioned = [(glossary.entries[s].term, self.rel(page, page_url(s)), "entry")
                      for s in glossary.backlinks.get(slug, [])]
         mentioned += [(a.title, self.rel(page, a.src_uri), "article" if a.src_uri.startswith("articles/") else "page")
@@ -244,6 +249,7 @@ class Renderer:
         reviewed = entry.reviewed
         return self.env.get_template("concept.md").render(
             slug=slug,
+            draft=not entry.published,
             term=md_escape(entry.term),
             aliases=[md_escape(a) for a in entry.aliases],
             summary=self.markdown(entry.summary, page),

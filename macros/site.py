@@ -17,7 +17,7 @@ import markupsafe
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .model import Entry, Problem
@@ -70,9 +70,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 _DUMPER: type = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def _page(config: MkDocsConfig, src_uri: str, meta: Mapping[str, object], body: str) -> File:
+def _page(config: MkDocsConfig, src_uri: str, meta: Mapping[str, object], body: str,
+          inclusion: InclusionLevel = InclusionLevel.UNDEFINED) -> File:
     front = yaml.dump(meta, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=10_000)
-    return File.generated(config, src_uri, content=f"---\n{front}---\n\n{body}\n")
+    return File.generated(config, src_uri, content=f"---\n{front}---\n\n{body}\n", inclusion=inclusion)
 
 
 def _concept_body(renderer: Renderer, entry: Entry) -> str:
@@ -95,6 +96,18 @@ def generated_files(config: MkDocsConfig) -> list[File]:
         meta = {"title": entry.term, "description": renderer.tooltip(entry),
                 "glossary_entry": entry.slug, "search": {"boost": 2}, "render_macros": False}
         pages.append(_page(config, page_url(entry.slug), meta, _concept_body(renderer, entry)))
+    for entry in st.glossary.entries.values():
+        if entry.published:
+            continue
+        # A draft's page is a preview: MkDocs shows DRAFT files in `mkdocs serve` and never builds them.
+        renderer.preview_drafts = True
+        try:
+            body = _concept_body(renderer, entry)
+        finally:
+            renderer.preview_drafts = False
+        meta = {"title": f"{entry.term} (draft)", "description": renderer.tooltip(entry),
+                "glossary_entry": entry.slug, "render_macros": False}
+        pages.append(_page(config, page_url(entry.slug), meta, body, InclusionLevel.DRAFT))
     pages.append(_page(config, f"{GLOSSARY_DIR}/index.md", {"title": "Glossary A–Z"},
                        "# Glossary A–Z\n\n{{ glossary_index() }}"))
     pages.append(_page(config, f"{TAGS_DIR}/index.md", {"title": "Topics"},

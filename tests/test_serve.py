@@ -176,3 +176,12 @@ def test_template_and_macro_edits_reload(server: Server) -> None:
     edit(render, 'return tag.replace("-", " ").capitalize()', 'return tag.replace("-", " ").upper()')
     took = wait_for("the macro edit", lambda: server.shows("glossary/alpha/", "MESSENGERS"))
     print(f"macro edit visible after {took:.2f} s")
+
+
+def test_drafts_are_previewed_by_serve_only(server: Server) -> None:
+    """A valid draft gets a preview page, marked as a draft, under `mkdocs serve` (a strict build never
+    publishes it: see test_build.test_drafts_are_not_published)."""
+    status, body = server.page("glossary/delta/")
+    assert status == 200, "the draft has no preview page"
+    assert "Draft preview" in body and "Delta mechanism." in body
+    assert "Delta Draft" not in server.page("glossary/")[1], "a draft must not be listed in the A–Z index"
