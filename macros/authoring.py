@@ -47,7 +47,8 @@ FIELD_HELP: dict[str, str] = {
     "evidence": "How strong the evidence is: established | emerging | limited | contested",
     "references": "Keys of glossary/_references.yaml{example}: at least one source that supports the text.",
     "reviewed": "The date you last checked this entry against its references, as YYYY-MM-DD.",
-    "status": "draft: checked, and previewed by `make serve` with a Draft banner, but never published. Set it to published once `make check` reports no problems.",
+    "status": "draft: checked, and previewed by `make serve` with a Draft banner, but never published. "
+              "Set it to published once `make check` reports no problems.",
 }
 
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa", "μ": "mu",
