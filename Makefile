@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test clean new import report bench
+.PHONY: serve build check test lint clean new import report bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ bench: $(STAMP)
 ## test: run the whole test suite
 test: $(STAMP)
 	$(PY) -m pytest
+
+## lint: ruff over the code and tests, mypy over macros/
+lint: $(STAMP)
+	$(VENV)/bin/ruff check macros tests bench
+	$(VENV)/bin/mypy macros
 
 clean:
 	rm -rf site .pytest_cache
