@@ -40,7 +40,9 @@ def script_json(data: Any) -> str:
     JSON parsers read back as the same characters.
     """
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return "".join(_SCRIPT_SAFE.get(char, char) for char in text)
+    for char, escaped in _SCRIPT_SAFE.items():
+        text = text.replace(char, escaped)
+    return text
 
 
 def term_id(page_url: str) -> str:

@@ -23,6 +23,8 @@ from .validate import WIKILINK
 
 GLOSSARY_DIR = "glossary"
 TAGS_DIR = "tags"
+#: At most this many boxes on each side of a relationship map.
+MAP_LIMIT = 8
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!])")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -299,6 +301,10 @@ class Renderer:
         backlinks = self.glossary.backlinks.get(entry.slug, [])
         shown = {r.slug for r in related}
         mentions = [entries[s] for s in backlinks if s not in shown]
+        # A hub entry can have dozens of neighbours: the map shows the first few of each side, so a page
+        # stays small however large the glossary grows; the lists below the map name every one.
+        hidden = max(0, len(related) - MAP_LIMIT) + max(0, len(mentions) - MAP_LIMIT)
+        related, mentions = related[:MAP_LIMIT], mentions[:MAP_LIMIT]
         svg = relationship_map(
             self._node(entry, page, "this page"),
             [self._node(r, page, f"related entry, which also mentions {entry.term}" if r.slug in backlinks
@@ -309,7 +315,9 @@ class Renderer:
             return ""
         parts = ["entries that mention it on the left"] if mentions else []
         parts += ["related entries on the right"] if related else []
-        return self._figure(svg, f"How {entry.term} connects: {', '.join(parts)}. Each box is a link.")
+        more = (f" {hidden} more {'is' if hidden == 1 else 'are'} listed under Related concepts and Mentioned in."
+                if hidden else "")
+        return self._figure(svg, f"How {entry.term} connects: {', '.join(parts)}. Each box is a link.{more}")
 
     def pathway_edges(self) -> dict[str, list[str]]:
         """``precursor_of`` of every published entry, limited to published entries."""

@@ -49,6 +49,9 @@ import base64
 import hashlib
 import logging
 import os
+import re
+from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -171,23 +174,108 @@ def _offset(html: str, line: int, column: int) -> int:
     return start + column
 
 
+@dataclass
+class PageFacts:
+    """What the policy of one page depends on, and where the policy tags go (a string offset)."""
+
+    scripts: list[str] = field(default_factory=list)
+    styles: list[str] = field(default_factory=list)
+    style_attributes: list[str] = field(default_factory=list)
+    insert_at: int | None = None
+
+
+def reference_scan(html: str) -> PageFacts:
+    """The facts, found by Python's full HTML parser: the slow reference the fast scan is tested against."""
+    scanner = _PageScanner()
+    scanner.feed(html)
+    scanner.close()
+    anchor = scanner.charset_insert_at or scanner.head_insert_at
+    at = None if anchor is None else _offset(html, anchor[0], anchor[1]) + anchor[2]
+    return PageFacts(scanner.scripts, scanner.styles, scanner.style_attributes, at)
+
+
+# The fast scan looks only for what the policy depends on: <script>/<style> elements (their text is
+# raw, as in the browser, and ends at the first closing tag), style="" attributes, and the <head> and
+# <meta charset> tags, skipping comments. Tested equal to reference_scan on every page of the site.
+_RAW_OPEN = re.compile(r"<(script|style)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.I)
+_STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+_HEAD = re.compile(r"<head\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
+_META_CHARSET = re.compile(r"<meta\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*\bcharset\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
+_HEAD_END = re.compile(r"</head\s*>|<body\b", re.I)
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+
+
+def _attributes(text: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, double, single, bare in _ATTR.findall(text):
+        values.setdefault(name.lower(), unescape(double or single or bare))
+    return values
+
+
+def _skipped_spans(html: str) -> list[tuple[int, int]]:
+    """Comments and the raw text of script/style elements, where no tag is parsed."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while True:
+        comment = html.find("<!--", at)
+        raw = _RAW_OPEN.search(html, at)
+        if comment == -1 and raw is None:
+            return spans
+        if raw is None or (comment != -1 and comment < raw.start()):
+            comment_end = html.find("-->", comment + 4)
+            end = len(html) if comment_end == -1 else comment_end + 3
+            spans.append((comment, end))
+        else:
+            close = re.compile(rf"</{raw.group(1)}\s*>", re.I).search(html, raw.end())
+            end = len(html) if close is None else close.end()
+            spans.append((raw.end(), close.start() if close else end))
+        at = end
+
+
+def fast_scan(html: str) -> PageFacts:
+    """The same facts as :func:`reference_scan`, found with a few targeted searches."""
+    facts = PageFacts()
+    skipped = _skipped_spans(html)
+
+    def outside(position: int) -> bool:
+        return not any(start <= position < end for start, end in skipped)
+
+    for raw in _RAW_OPEN.finditer(html):
+        if not outside(raw.start()):
+            continue
+        attrs = _attributes(raw.group(2))
+        close = re.compile(rf"</{raw.group(1)}\s*>", re.I).search(html, raw.end())
+        text = html[raw.end():close.start() if close else len(html)]
+        if raw.group(1).lower() == "style":
+            facts.styles.append(text)
+        elif "src" not in attrs and attrs.get("type", "").strip().lower() in _JAVASCRIPT_TYPES:
+            facts.scripts.append(text)
+    for match in _STYLE_ATTR.finditer(html):
+        if outside(match.start()):
+            value = unescape(match.group(1) if match.group(1) is not None else match.group(2) or match.group(3) or "")
+            if value:
+                facts.style_attributes.append(value)
+    head = next((m for m in _HEAD.finditer(html) if outside(m.start())), None)
+    if head is not None:
+        head_end = _HEAD_END.search(html, head.end())
+        limit = head_end.start() if head_end else len(html)
+        charset = next((m for m in _META_CHARSET.finditer(html, head.end(), limit) if outside(m.start())), None)
+        facts.insert_at = charset.end() if charset else head.end()
+    return facts
+
+
 def secure_html(html: str, preview: bool = False) -> str:
     """``html`` with the CSP and referrer ``<meta>`` tags first in its ``<head>``.
 
     A document without ``<head>`` (a fragment, a redirect stub) is returned unchanged.
     """
-    scanner = _PageScanner()
-    scanner.feed(html)
-    scanner.close()
-    anchor = scanner.charset_insert_at or scanner.head_insert_at
-    if anchor is None:
+    facts = fast_scan(html)
+    if facts.insert_at is None:
         return html
-    policy = content_security_policy(scanner.scripts, scanner.styles, scanner.style_attributes, preview)
+    policy = content_security_policy(facts.scripts, facts.styles, facts.style_attributes, preview)
     tags = (f'\n    <meta http-equiv="{CSP_META_NAME}" content="{policy}">'
             '\n    <meta name="referrer" content="no-referrer">')
-    line, column, length = anchor
-    at = _offset(html, line, column) + length
-    return html[:at] + tags + html[at:]
+    return html[:facts.insert_at] + tags + html[facts.insert_at:]
 
 
 def preview() -> bool:

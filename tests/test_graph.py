@@ -20,7 +20,7 @@ from test_structured_data import built_real_site
 
 from macros.graph import Node, components, layers, pathway_map, relationship_map, text_width, wrap_label
 from macros.registry import load_glossary
-from macros.render import relative_url, site_path
+from macros.render import MAP_LIMIT, relative_url, site_path
 
 SVG = "{http://www.w3.org/2000/svg}"
 BETA = (FIXTURE_SITE / "glossary/beta.yaml").read_text(encoding="utf-8")
@@ -266,13 +266,16 @@ def test_drawings_stay_out_of_search_but_pathway_steps_are_found(real_site: Path
 
 
 def test_every_real_concept_page_has_a_working_map(real_site: Path) -> None:
-    """Each published entry's page carries one map whose boxes are its related and mentioning entries."""
+    """Each published entry's page carries one map whose boxes are its related and mentioning entries
+    (the first MAP_LIMIT of each side)."""
     glossary, _problems = load_glossary(ROOT)
     for entry in glossary.published():
         page = f"glossary/{entry.slug}/index.html"
         soup = BeautifulSoup((real_site / page).read_text(encoding="utf-8"), "html.parser")
         figures = _figures(soup)
-        expected = {*entry.related, *glossary.backlinks.get(entry.slug, [])}
+        related = entry.related[:MAP_LIMIT]
+        mentions = [s for s in glossary.backlinks.get(entry.slug, []) if s not in entry.related][:MAP_LIMIT]
+        expected = {*related, *mentions}
         if not expected:
             assert figures == [], page
             continue
@@ -434,3 +437,25 @@ def test_map_links_are_reachable_by_keyboard_and_named(browser: BrowserThread, r
             page.close()
 
     browser.run(check)
+
+
+def test_relationship_map_is_bounded_for_hub_entries(tmp_path) -> None:
+    """An entry mentioned by many others draws at most MAP_LIMIT boxes a side and says how many more
+    are listed, so its page does not grow with the glossary."""
+    from conftest import build, make_project
+
+    base = (tmp_path / "src")
+    project = make_project(base)
+    gamma = (project / "glossary/gamma.yaml").read_text(encoding="utf-8")
+    for index in range(MAP_LIMIT + 4):
+        (project / f"glossary/hub-{index}.yaml").write_text(
+            gamma.replace("term: Gamma Receptor", f"term: Hub Spoke {index}")
+            .replace("related: []", "related: [gamma]"),
+            encoding="utf-8")
+    result = build(project)
+    assert result.ok, result.output
+    figure = result.html("glossary/gamma/index.html").find("figure", class_="glossary-map-figure")
+    assert len(figure.find("svg").find_all("a")) == 1 + MAP_LIMIT  # the entry itself, then its neighbours
+    assert "5 more are listed under Related concepts and Mentioned in." in figure.figcaption.get_text()
+    mentioned = result.html("glossary/gamma/index.html").find(id="mentioned-in").find_next("ul")
+    assert len(mentioned.find_all("li")) == MAP_LIMIT + 4 + 2  # every spoke, alpha (via [[gamma]]), the article
