@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +77,23 @@ def build(project: Path) -> BuildResult:
         os.chdir(cwd)
         logger.removeHandler(handler)
     return BuildResult(ok=ok, output=stream.getvalue(), site=project / "site")
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m macros`` as an author would, from ``cwd``, with this repository's code."""
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run([sys.executable, "-m", "macros", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=60, check=False)
+
+
+def checksums(project: Path) -> dict[str, str]:
+    """sha256 of every file of the project (the linked code excluded), to prove nothing changed."""
+    out = {}
+    for path in sorted(project.rglob("*")):
+        rel = path.relative_to(project).as_posix()
+        if path.is_file() and not rel.startswith(("macros/", "overrides/", "site/")):
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
 
 
 @pytest.fixture

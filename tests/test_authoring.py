@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build, make_project
+from conftest import build, checksums, make_project
+from conftest import run_cli as run
 
 from macros.authoring import new_entry_text, slug_for
 from macros.registry import SCHEMA_LINE, load_glossary
 from macros.validate import schema_validator
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the command line as an author would, from ``cwd``."""
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run([sys.executable, "-m", "macros", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=60)
-
-
-def checksums(project: Path) -> dict[str, str]:
-    """sha256 of every file of the project (the linked code excluded), to prove nothing changed."""
-    out = {}
-    for path in sorted(project.rglob("*")):
-        rel = path.relative_to(project).as_posix()
-        if path.is_file() and not rel.startswith(("macros/", "overrides/", "site/")):
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
 
 NEW_PROBLEMS = [
     "glossary/epsilon-messenger.yaml:11: summary: is empty; it must be one paragraph of 1-3 sentences (at most "

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from conftest import ROOT, make_project
-
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the command line as an author would, from ``cwd``."""
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "macros", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=60)
+from conftest import run_cli as run
 
 
 def test_clean_glossary_exits_zero(tmp_path: Path) -> None:

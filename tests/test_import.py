@@ -5,16 +5,14 @@ The seed pages are read from ``../shared/seeds/`` at test time; their text is no
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build, make_project
+from conftest import ROOT, build, checksums, make_project
+from conftest import run_cli as run
 
 from macros.registry import load_glossary
 
@@ -24,21 +22,6 @@ HEADINGS = {"Context": "context", "Significance": "significance", "Mechanism": "
             "Application": "application", "Metric": "metric", "Risk": "risk.text", "Origin": "origin"}
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the command line as an author would, from ``cwd``."""
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run([sys.executable, "-m", "macros", *args], cwd=cwd, capture_output=True, text=True,
-                          env=env, timeout=60)
-
-
-def checksums(project: Path) -> dict[str, str]:
-    """sha256 of every file of the project (the linked code excluded), to prove nothing changed."""
-    out = {}
-    for path in sorted(project.rglob("*")):
-        rel = path.relative_to(project).as_posix()
-        if path.is_file() and not rel.startswith(("macros/", "overrides/", "site/")):
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 @pytest.fixture(scope="module")
