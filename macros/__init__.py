@@ -68,8 +68,3 @@ def define_env(env: Any) -> None:
     def pathways() -> str:
         """Every synthesis pathway (the entries' ``precursor_of``) drawn as a linked diagram."""
         return state().renderer.pathways(page())
-
-    @env.macro
-    def concept_page(slug: str) -> str:
-        """The body of an entry's concept page (used by the generated pages)."""
-        return guarded(state().renderer.concept_page, slug)

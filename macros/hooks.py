@@ -24,19 +24,6 @@ def _stamp() -> tuple[str, float]:
     return _PACKAGE, max(os.path.getmtime(os.path.join(_PACKAGE, n)) for n in names)
 
 
-_loaded = sys.modules.get("macros")
-if _loaded is not None and getattr(_loaded, "__stamp__", None) != _stamp():
-    for _name in [n for n in sys.modules if n == "macros" or n.startswith("macros.")]:
-        del sys.modules[_name]
-if _ROOT in sys.path:
-    sys.path.remove(_ROOT)
-sys.path.insert(0, _ROOT)
-
-import macros  # noqa: E402
-from macros import security, site  # noqa: E402, F401 - import errors show when MkDocs starts
-
-macros.__stamp__ = _stamp()  # type: ignore[attr-defined]
-
 # MkDocs imports this file once per process (it caches hook modules), so under `mkdocs serve` the
 # events look the modules up when they run: on_config reloads the package first if macros/ changed.
 
@@ -52,6 +39,10 @@ def _reload_if_changed() -> None:
         sys.path.remove(_ROOT)
     sys.path.insert(0, _ROOT)
     importlib.import_module("macros").__stamp__ = _stamp()  # type: ignore[attr-defined]
+
+
+_reload_if_changed()
+from macros import security, site  # noqa: E402, F401 - import errors show when MkDocs starts
 
 
 def _forward(module: str, event: str, priority: int | None = None, reload: bool = False) -> Any:

@@ -143,7 +143,7 @@ class Renderer:
     #: True while a draft's preview page is rendered (``mkdocs serve`` only): drafts may then link drafts.
     preview_drafts: bool = False
 
-    def entry(self, slug: str, page: str = "") -> Entry:
+    def entry(self, slug: str) -> Entry:
         """The published entry ``slug``; the caller adds the page to the error."""
         entry = self.glossary.entries.get(slug)
         if entry is not None and not entry.published and self.preview_drafts:
@@ -180,7 +180,7 @@ class Renderer:
     # -- inline pieces ----------------------------------------------------
     def link(self, slug: str, text: str | None, page: str) -> str:
         """A Markdown link to an entry whose title (tooltip) is the entry's summary."""
-        entry = self.entry(slug, page)
+        entry = self.entry(slug)
         shown = md_escape(text) if text is not None else md_escape(entry.term)
         return f'[{shown}]({self.rel(page, page_url(slug))} "{_attr(self.tooltip(entry))}"){{ .glossary-term }}'
 
@@ -198,7 +198,7 @@ class Renderer:
     # -- fragments ----------------------------------------------------------
     def risk(self, slug: str, page: str) -> str:
         """The risk callout of an entry, with its severity in words."""
-        entry = self.entry(slug, page)
+        entry = self.entry(slug)
         return self.env.get_template("risk.md").render(
             level=entry.risk_level,
             label=RISK_LABELS[entry.risk_level],
@@ -210,7 +210,7 @@ class Renderer:
 
     def definition(self, slug: str, page: str) -> str:
         """An entry's term and summary as a definition block linking to its page."""
-        entry = self.entry(slug, page)
+        entry = self.entry(slug)
         return self.env.get_template("definition.md").render(
             term=md_escape(entry.term), url=self.rel(page, page_url(slug)),
             summary=self.markdown(entry.summary, page),
@@ -240,7 +240,7 @@ class Renderer:
     def concept_page(self, slug: str) -> str:
         """The whole Markdown body of an entry's page, from ``concept.md.j2``."""
         page = page_url(slug)
-        entry = self.entry(slug, page)
+        entry = self.entry(slug)
         glossary = self.glossary
         related = [glossary.entries[s] for s in entry.related
                    if s in glossary.entries and (glossary.entries[s].published or self.preview_drafts)]
