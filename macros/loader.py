@@ -148,6 +148,60 @@ def _build(node: yaml.Node, loader: Any, seen: set[int]) -> Any:
     raise _Slow
 
 
+def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], display: str, loader: Any,
+          seen: set[int]) -> Any:
+    """``_walk`` and ``_build`` in one pass over the node tree: lines, problems and data together.
+
+    Raises ``_Slow`` where ``_build`` would; the caller then starts again with the two passes.
+    """
+    tag = node.tag
+    if tag.startswith(_PYTHON_TAG):
+        problems.append(_python_tag(node, path, display))
+        return None
+    if isinstance(node, yaml.ScalarNode):
+        return node.value if tag == _STR else _scalar(node, loader)
+    if id(node) in seen:
+        raise _Slow
+    seen.add(id(node))
+    lines, spans = smap.lines, smap.spans
+    if tag == _MAP and isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _MERGE_OR_VALUE:
+                raise _Slow
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            line = key_node.start_mark.line + 1
+            if key in first_line:
+                problems.append(Problem(display, line, child,
+                                        f"duplicate key '{key}': it is already set on line {first_line[key]}; "
+                                        "keep only one (YAML would silently keep the last)"))
+                continue
+            first_line[key] = line
+            lines[child] = line
+            first, end = value_node.start_mark.line, value_node.end_mark
+            spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
+            name = key_node.value if key_node.tag == _STR else _scalar(key_node, loader)
+            value_tag = value_node.tag
+            if value_tag == _STR and isinstance(value_node, yaml.ScalarNode):
+                out[name] = value_node.value  # the usual field: plain text
+            else:
+                out[name] = _read(value_node, child, smap, problems, display, loader, seen)
+        return out
+    if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, item in enumerate(node.value):
+            child = f"{path}[{index}]"
+            first, end = item.start_mark.line, item.end_mark
+            lines[child] = first + 1
+            spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
+            items.append(item.value if item.tag == _STR and isinstance(item, yaml.ScalarNode)
+                         else _read(item, child, smap, problems, display, loader, seen))
+        return items
+    raise _Slow
+
+
 def _construct(node: yaml.Node, loader: Any) -> Any:
     """The document's data, as ``loader.construct_document(node)`` gives it, several times faster.
 
@@ -174,6 +228,28 @@ def _plain(value: Any) -> Any:
     if isinstance(value, _dt.date):
         return value.isoformat()
     return value
+
+
+def _unreadable_scalar(node: yaml.Node, loader: Any) -> yaml.ScalarNode | None:
+    """The first scalar whose tag cannot make a value of its text (``!!int nope``), or None."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.ScalarNode):
+            if current.tag != _STR:
+                loader.constructed_objects, loader.recursive_objects = {}, {}  # as left by the failed attempt
+                try:
+                    loader.construct_object(current, deep=True)
+                except (ValueError, TypeError):
+                    return current
+                except Exception:  # noqa: BLE001 - other errors are reported by their own handlers
+                    continue
+        elif isinstance(current, yaml.MappingNode):
+            for key_node, value_node in reversed(current.value):
+                stack += [value_node, key_node]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += list(reversed(current.value))
+    return None
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Problem]]:
@@ -207,10 +283,14 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
             return None, smap, text, [Problem(display, 1, "(file)",
                                               "the file is empty; an entry needs at least term, summary, the five "
                                               "sections, risk, related, evidence, references and reviewed")]
-        _walk(node, "", smap, problems, display)
+        try:
+            data = _read(node, "", smap, problems, display, loader, set())
+        except _Slow:  # merge keys, aliases, other tags, a value that fails: the two passes, as PyYAML reads it
+            smap, problems = SourceMap(), []
+            _walk(node, "", smap, problems, display)
+            data = None if problems else _construct(node, loader)
         if problems:
             return None, smap, text, problems
-        data = _construct(node, loader)
     except _DateError as error:
         line = error.node.start_mark.line + 1
         return None, smap, text, [Problem(display, line, field_at_line(text, line),
@@ -231,6 +311,14 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
         return None, smap, text, [Problem(display, line, field_at_line(text, line),
                                           f"this is not valid YAML ({what}{where}); "
                                           "check the brackets, quotes and indentation")]
+    except (ValueError, TypeError) as error:  # an explicit tag its text does not fit: '!!int nope'
+        bad = _unreadable_scalar(node, loader)
+        line = bad.start_mark.line + 1 if bad is not None else 1
+        tag = "!!" + bad.tag.removeprefix("tag:yaml.org,2002:") if bad is not None else "its tag"
+        value = f"'{bad.value}'" if bad is not None else "a value"
+        return None, smap, text, [Problem(display, line, field_at_line(text, line) if bad is not None else "(file)",
+                                          f"{value} cannot be read as {tag} ({error}); remove the tag "
+                                          "(entries hold plain text, lists and dates) or fix the value")]
     except yaml.YAMLError as error:  # pragma: no cover - reader errors without a mark
         return None, smap, text, [Problem(display, 1, "(file)", f"this is not valid YAML ({error})")]
     finally:
