@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .importer import ImportResult, import_file
 from .model import Problem
 from .registry import load_glossary
+
+if TYPE_CHECKING:  # the import and new commands load their modules only when run: check starts faster
+    from .importer import ImportResult
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 PROG = "python -m macros"
@@ -34,10 +38,27 @@ def _github(problem: Problem) -> str:
     return f"::error file={problem.path},line={problem.line}::{message}"
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes (1 or more)")
+    return jobs
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate every entry, the bibliography and the macro calls of the pages."""
     start = time.perf_counter()
-    glossary, problems = load_glossary(args.root)
+    glossary, problems = load_glossary(args.root, jobs=args.jobs or _usable_cpus())
     for problem in problems:
         print(_github(problem) if args.format == "github" else str(problem))
     elapsed = time.perf_counter() - start
@@ -73,6 +94,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.term and len(args.files) > 1:
         print(f"{PROG} import: --term names the term of one file; give one FILE with it", file=sys.stderr)
         return EXIT_USAGE
+    from .importer import import_file
+
     glossary, _problems = load_glossary(args.root)
     results = []
     written: list[str] = []
@@ -156,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="validate every entry (exit 0 clean, 1 problems, 2 usage error)")
     check.add_argument("--format", choices=("text", "github"), default="text",
                        help="'github' prints ::error annotations for GitHub Actions")
+    check.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                       help="processes that read a large glossary (500+ entries) on Linux "
+                            "(default: the CPUs this process may use); 1 reads in this process only")
     check.set_defaults(func=cmd_check)
     new = sub.add_parser("new", parents=[common], help="start glossary/<slug>.yaml for a term, with every field",
                          description="Create glossary/<slug>.yaml with every field and a comment for each, "

@@ -133,7 +133,11 @@ class Entry:
 
     @property
     def published(self) -> bool:
-        return self.status == "published"
+        # Asked for every link of every entry; ``data`` never changes once loaded, so it is worked out once.
+        known = self.__dict__.get("_published")
+        if known is None:
+            known = self.__dict__["_published"] = self.status == "published"
+        return bool(known)
 
     @property
     def risk_level(self) -> str:
@@ -164,9 +168,15 @@ class Entry:
                 if isinstance(i, dict) else ("", "") for i in items]
 
     def text_fields(self) -> list[tuple[str, str]]:
-        """``(field, text)`` of every text field that may hold ``[[links]]``, extra sections included."""
-        fields = [(name, self.field_text(name)) for name in TEXT_FIELDS]
-        fields += [(f"extra_sections[{i}].text", text) for i, (_h, text) in enumerate(self.extra_sections)]
+        """``(field, text)`` of every text field that may hold ``[[links]]``, extra sections included.
+
+        Worked out once (``data`` never changes once loaded) and shared: read it, never change it.
+        """
+        fields: list[tuple[str, str]] | None = self.__dict__.get("_text_fields")
+        if fields is None:
+            fields = [(name, self.field_text(name)) for name in TEXT_FIELDS]
+            fields += [(f"extra_sections[{i}].text", text) for i, (_h, text) in enumerate(self.extra_sections)]
+            self.__dict__["_text_fields"] = fields
         return fields
 
     def field_text(self, name: str) -> str:

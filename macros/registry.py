@@ -7,14 +7,18 @@ every problem at once, never stopping at the first.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
+import multiprocessing
+import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from .loader import read_yaml
 from .model import Entry, Problem, Reference
@@ -104,41 +108,112 @@ def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) ->
         glossary.references[key] = Reference(key=key, data=item, path=display, line=line)
 
 
-def _load_entries(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
+#: Below this many entry files the glossary is always read in one process: forking would cost more than it saves.
+PARALLEL_MIN = 500
+
+
+def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
+    """Read and check one entry file on its own: the entry (None when it cannot be used) and its problems."""
+    path = folder / name
+    display = f"glossary/{name}"
+    data, smap, text, found = read_yaml(path, display)
+    if data is None:
+        return None, found
+    if not isinstance(data, dict):
+        return None, [Problem(display, 1, "(file)", "an entry must be a mapping of fields (term: ..., summary: ...), "
+                                                    f"not {type(data).__name__}")]
+    entry = Entry(slug=path.stem, path=display, data=data, source=smap, text=text)
+    problems = list(found)
+    if not text.startswith("# yaml-language-server: $schema="):
+        problems.append(Problem(display, 1, "(file)",
+                                "the first line must be the schema line, so editors check the fields: " + SCHEMA_LINE))
+    problems.extend(schema_problems(data, smap, display))
+    problems.extend(text_problems(entry))
+    entry.text_fields()  # worked out here, so a worker process sends it back with the entry
+    return entry, problems
+
+
+def _read_chunk(folder: Path, names: list[str]) -> list[tuple[Entry | None, list[Problem]]]:
+    return [_read_entry(folder, name) for name in names]
+
+
+def _can_fork() -> bool:
+    # Only where fork is the usual, safe way (Linux): elsewhere the glossary is read in one process.
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _send_chunk(send: Any, folder: Path, names: list[str]) -> None:
+    """In a worker process: read a share of the files and send the results back."""
+    try:
+        send.send(_read_chunk(folder, names))
+    except BaseException:  # noqa: BLE001 - the parent reads this share itself when nothing arrives
+        pass
+    finally:
+        send.close()
+
+
+def _read_entries(folder: Path, names: list[str], jobs: int) -> list[tuple[Entry | None, list[Problem]]]:
+    """``_read_entry`` of every name, in order; split across ``jobs`` processes for a large glossary.
+
+    The files are dealt out in turn (the first to this process, the next to a worker...), so every
+    process gets a similar share; results are put back in name order, so the outcome never
+    depends on ``jobs``. Workers are forked (nothing but their results is pickled), and a worker
+    that fails has its share read here instead.
+    """
+    if jobs <= 1 or len(names) < PARALLEL_MIN or not _can_fork():
+        return _read_chunk(folder, names)
+    chunks = [names[i::jobs] for i in range(jobs)]
+    context = multiprocessing.get_context("fork")
+    workers = []
+    for chunk in chunks[1:]:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_send_chunk, args=(send, folder, chunk), daemon=True)
+        process.start()
+        send.close()
+        workers.append((process, receive, chunk))
+    parts = [_read_chunk(folder, chunks[0])]
+    for process, receive, chunk in workers:
+        try:
+            part = receive.recv()
+        except (EOFError, OSError):
+            part = _read_chunk(folder, chunk)
+        receive.close()
+        process.join()
+        parts.append(part)
+    results: list[tuple[Entry | None, list[Problem]]] = [(None, [])] * len(names)
+    for index, part in enumerate(parts):
+        results[index::jobs] = part
+    return results
+
+
+def _load_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs: int = 1) -> None:
     folder = root / "glossary"
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        display = f"glossary/{path.name}"
-        if path.name.startswith("_") or path.name.startswith(".") or path.is_dir():
+    # scandir: the file type comes with the listing (no stat per file), and names sort faster than paths.
+    with os.scandir(folder) if folder.is_dir() else contextlib.nullcontext(iter(())) as listing:
+        files = sorted((item.name, item.is_dir()) for item in listing)
+    names = []
+    for name, is_dir in files:
+        display = f"glossary/{name}"
+        stem, _dot, suffix = name.rpartition(".")
+        if name.startswith("_") or name.startswith(".") or is_dir:
             continue
-        if path.suffix == ".yml":
-            problems.append(Problem(display, 1, "(file)", f"entries end in .yaml: rename it to '{path.stem}.yaml'"))
+        if suffix == "yml" and stem:
+            problems.append(Problem(display, 1, "(file)", f"entries end in .yaml: rename it to '{stem}.yaml'"))
             continue
-        if path.suffix != ".yaml":
+        if suffix != "yaml" or not stem:
             continue
-        if not SLUG.match(path.stem):
+        if not SLUG.match(stem):
             problems.append(Problem(display, 1, "(file)",
                                     f"the file name must be the entry's slug in lowercase kebab-case: "
-                                    f"rename it to '{slugify(path.stem) or 'entry-name'}.yaml'"))
+                                    f"rename it to '{slugify(stem) or 'entry-name'}.yaml'"))
             continue
-        data, smap, text, found = read_yaml(path, display)
+        names.append(name)
+    for name, (entry, found) in zip(names, _read_entries(folder, names, jobs), strict=True):
         problems.extend(found)
-        if data is None:
-            glossary.unreadable.add(path.stem)
-            continue
-        if not isinstance(data, dict):
-            glossary.unreadable.add(path.stem)
-            problems.append(Problem(display, 1, "(file)",
-                                    "an entry must be a mapping of fields (term: ..., summary: ...), "
-                                    f"not {type(data).__name__}"))
-            continue
-        entry = Entry(slug=path.stem, path=display, data=data, source=smap, text=text)
-        if not text.startswith("# yaml-language-server: $schema="):
-            problems.append(Problem(display, 1, "(file)",
-                                    "the first line must be the schema line, so editors check the fields: "
-                                    + SCHEMA_LINE))
-        problems.extend(schema_problems(data, smap, display))
-        problems.extend(text_problems(entry))
-        glossary.entries[entry.slug] = entry
+        if entry is None:
+            glossary.unreadable.add(name[: -len(".yaml")])
+        else:
+            glossary.entries[entry.slug] = entry
 
 
 def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
@@ -316,16 +391,18 @@ def _gc_paused(function: Callable[P, T]) -> Callable[P, T]:
 
 
 @_gc_paused
-def load_glossary(root: Path | str) -> tuple[Glossary, list[Problem]]:
+def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Problem]]:
     """Load, validate and index ``<root>/glossary`` (and scan ``<root>/content``).
 
-    Returns the glossary and the sorted list of every problem found.
+    Returns the glossary and the sorted list of every problem found. ``jobs`` > 1 reads the
+    files of a large glossary in that many processes (the command line does; the site build,
+    which may run beside ``mkdocs serve``'s threads, does not); the result is the same.
     """
     root = Path(root)
     glossary = Glossary(root=root)
     problems: list[Problem] = []
     _load_references(root, glossary, problems)
-    _load_entries(root, glossary, problems)
+    _load_entries(root, glossary, problems, jobs)
     _index_names(glossary, problems)
     outgoing = _check_links(glossary, problems)
     _check_precursors(glossary, problems)

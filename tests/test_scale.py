@@ -19,10 +19,11 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT, build
+from conftest import ROOT, build, run_cli
 
 from bench.synth import entry_files, make_project
-from macros.loader import EntryLoader, _construct, read_yaml, to_json_compatible
+from macros.loader import EntryLoader, _construct, _walk, read_yaml, to_json_compatible
+from macros.model import SourceMap
 from macros.registry import load_glossary
 from macros.render import _relpath
 from macros.validate import _SCRIPT_URL, _may_hold_script_url, quick_validator, schema_validator
@@ -196,6 +197,31 @@ def test_fast_yaml_construction_gives_what_pyyaml_gives() -> None:
         assert fast == general, text
 
 
+def test_one_pass_reader_gives_what_the_two_passes_give(tmp_path: Path) -> None:
+    """read_yaml builds data, lines and problems in one walk; the separate walk and construction agree."""
+    texts = list(entry_files(25).values()) + _tricky_documents()
+    texts += [p.read_text("utf-8") for p in sorted((ROOT / "glossary").glob("*.yaml"))]
+    texts += ["a: 1\nb: 2\na: 3\nc: !!python/name:os.system x\n", "l:\n  - !!python/tuple [1]\n  - {k: v, k: w}\n"]
+    path = tmp_path / "x.yaml"
+    for text in texts:
+        path.write_text(text, encoding="utf-8")
+        data, smap, _text, problems = read_yaml(path, "x.yaml")
+        loader = EntryLoader(text)
+        try:
+            node = loader.get_single_node()
+            expected_map, expected_problems = SourceMap(), []
+            _walk(node, "", expected_map, expected_problems, "x.yaml")
+            expected = None if expected_problems else _construct(node, loader)
+        except Exception:  # noqa: BLE001 - a document that fails: read_yaml reports it, checked elsewhere
+            assert data is None and problems, text
+            continue
+        finally:
+            loader.dispose()
+        assert problems == expected_problems, text
+        if not problems:
+            assert data == expected and smap == expected_map, text
+
+
 def test_shared_lists_stay_shared_like_pyyaml() -> None:
     """An alias to a list is one object in PyYAML; the fast path hands such documents to PyYAML."""
     general, fast = _load_both("a: &l [1, 2]\nb: *l\n")
@@ -314,3 +340,55 @@ def test_text_checks_skip_only_fields_no_rule_can_match() -> None:
             assert _TRIGGERS.search(text), text
             if _SCRIPT_URL.search(bare):
                 assert _may_hold_script_url(bare), text
+
+
+def _plant_faults(project: Path) -> None:
+    """One file for each way an entry can fail to load or check, among the valid synthetic ones."""
+    glossary = project / "glossary"
+    names = sorted(p.name for p in glossary.glob("*.yaml") if not p.name.startswith("_"))
+    first = (glossary / names[0]).read_text(encoding="utf-8")
+    (glossary / names[1]).write_text(first.replace("evidence:", "term: Again\nevidence:", 1), encoding="utf-8")
+    (glossary / names[2]).write_text(first + "broken: [unclosed\n", encoding="utf-8")
+    (glossary / names[3]).write_text("- a list\n- not a mapping\n", encoding="utf-8")
+    (glossary / names[4]).write_text(first.replace("evidence:", "extra: !!python/object:os.system {}\nevidence:", 1),
+                                     encoding="utf-8")
+    text = (glossary / names[5]).read_text(encoding="utf-8")
+    (glossary / names[5]).write_text(text.replace("related: [", "related: [no-such-entry, ", 1), encoding="utf-8")
+    (glossary / "Bad Name.yaml").write_text(first, encoding="utf-8")
+    (glossary / "old-style.yml").write_text(first, encoding="utf-8")
+
+
+def test_parallel_check_gives_the_same_result_as_one_process(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` reads a large glossary in several processes: the output, problems and entries are those of one."""
+    import macros.registry as registry  # as loaded now (the serve tests reload the package)
+
+    project = make_project(tmp_path / "project", registry.PARALLEL_MIN + 100)
+    _plant_faults(project)
+    one, many = run_cli("check", "--jobs", "1", cwd=project), run_cli("check", "--jobs", "3", cwd=project)
+    assert one.returncode == many.returncode == 1
+    assert one.stdout == many.stdout
+    for fault in ("duplicate key 'term'", "not valid YAML", "not list", "!!python/object", "unknown entry 'no-such",
+                  "Bad Name.yaml", "old-style.yml"):  # every planted fault is reported
+        assert fault in one.stdout, (fault, one.stdout)
+
+    read_here: list[str] = []
+    real_read = registry._read_chunk
+
+    def recording_read(folder: Path, names: list[str]) -> Any:
+        read_here.extend(names)  # recorded in this process only: a forked worker records in its own copy
+        return real_read(folder, names)
+
+    monkeypatch.setattr(registry, "_read_chunk", recording_read)
+    serial, serial_problems = registry.load_glossary(project, jobs=1)
+    files = len(serial.entries) + len(serial.unreadable)
+    assert len(read_here) == files
+    read_here.clear()
+    parallel, parallel_problems = registry.load_glossary(project, jobs=3)
+    assert 0 < len(read_here) <= files // 3 + 1  # two thirds were read by the two workers
+    assert parallel_problems == serial_problems
+    assert list(parallel.entries) == list(serial.entries)
+    assert all(parallel.entries[s].data == e.data and parallel.entries[s].source == e.source
+               and parallel.entries[s].text == e.text for s, e in serial.entries.items())
+    assert parallel.unreadable == serial.unreadable and len(serial.unreadable) == 4
+    assert dict(parallel.backlinks) == dict(serial.backlinks)
