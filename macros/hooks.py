@@ -42,7 +42,7 @@ def _reload_if_changed() -> None:
 
 
 _reload_if_changed()
-from macros import security, site  # noqa: E402, F401 - import errors show when MkDocs starts
+from macros import security, serve, site  # noqa: E402, F401 - import errors show when MkDocs starts
 
 
 def _forward(module: str, event: str, priority: int | None = None, reload: bool = False) -> Any:
@@ -63,4 +63,5 @@ on_post_page = _forward("security", "on_post_page", -100)
 on_post_template = _forward("security", "on_post_template", -100)
 on_startup = _forward("security", "on_startup")   # `mkdocs serve`: a CSP that lets live reload run
 on_page_context = _forward("site", "on_page_context")
-on_serve = _forward("site", "on_serve")
+on_nav = _forward("site", "on_nav")
+on_serve = _forward("serve", "on_serve")

@@ -1,4 +1,4 @@
-"""The MkDocs glue: the only module that imports MkDocs.
+"""The MkDocs glue for builds: with ``serve.py``, the only modules that import MkDocs.
 
 ``hooks.py`` forwards MkDocs events here; ``define_env`` (in ``__init__``)
 reads the same state to answer the macros. The core (loader, validate,
@@ -7,6 +7,7 @@ registry, render) stays free of MkDocs.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,7 +50,8 @@ def state() -> SiteState:
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Load and validate the glossary; every problem stops the build, listed at once."""
-    global _state
+    global _state, _pending
+    _pending = None  # set again by on_files: whether this build got as far as its pages
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     glossary, problems = load_glossary(root)
     problems += template_problems(root)
@@ -108,15 +110,102 @@ def generated_files(config: MkDocsConfig) -> list[File]:
         meta = {"title": f"{entry.term} (draft)", "description": renderer.tooltip(entry),
                 "glossary_entry": entry.slug, "render_macros": False}
         pages.append(_page(config, page_url(entry.slug), meta, body, InclusionLevel.DRAFT))
-    pages.append(_page(config, f"{GLOSSARY_DIR}/index.md", {"title": "Glossary A–Z"},
-                       "# Glossary A–Z\n\n{{ glossary_index() }}"))
-    pages.append(_page(config, f"{TAGS_DIR}/index.md", {"title": "Topics"},
-                       "# Topics\n\nEvery topic of the glossary, with its entries.\n\n{{ tag_index() }}"))
+    # The index pages are rendered here too, as finished Markdown (so a partial rebuild can tell
+    # whether they changed); an author's own page at the same path calls the same macros instead.
+    index, topics = f"{GLOSSARY_DIR}/index.md", f"{TAGS_DIR}/index.md"
+    pages.append(_page(config, index, {"title": "Glossary A–Z", "render_macros": False},
+                       f"# Glossary A–Z\n\n{renderer.glossary_index(index)}"))
+    pages.append(_page(config, topics, {"title": "Topics", "render_macros": False},
+                       f"# Topics\n\nEvery topic of the glossary, with its entries.\n\n{renderer.tag_index(topics)}"))
     for tag in sorted(st.glossary.tags):
         label = tag.replace("-", " ").capitalize()
-        pages.append(_page(config, f"{TAGS_DIR}/{tag}.md", {"title": f"Topic: {label}"},
-                           f"# Topic: {label}\n\n{{{{ tag_page('{tag}') }}}}"))
+        src_uri = f"{TAGS_DIR}/{tag}.md"
+        pages.append(_page(config, src_uri, {"title": f"Topic: {label}", "render_macros": False},
+                           f"# Topic: {label}\n\n{renderer.tag_page(tag, src_uri)}"))
     return pages
+
+
+#: For ``mkdocs serve``'s partial rebuilds (``macros/serve.py``): what every concept page was made from in
+#: the last build that succeeded (``baseline``), and in the build under way (``pending``), by ``src_uri``.
+_baseline: dict[str, tuple[str, str, str]] | None = None  # src_uri: (what it is made from, dest_uri, url)
+_pending: dict[str, tuple[str, str, str]] | None = None
+
+
+def _source_key(st: SiteState, file: File) -> str | None:
+    """All a generated page's HTML is made from, or None for a hand-written page (which may call macros).
+
+    A generated page is finished Markdown (``render_macros: False``); a concept page's head also
+    carries its entry's data (JSON-LD), so that is part of its key too.
+    """
+    if file.generated_by is None:
+        return None
+    key = file.content_string
+    entry = st.glossary.entries.get(file.src_uri[len(GLOSSARY_DIR) + 1:-3]) \
+        if file.src_uri.startswith(f"{GLOSSARY_DIR}/") else None
+    return key if entry is None else key + "\0" + json.dumps(entry.data, sort_keys=True, default=str)
+
+
+def _never_modified() -> bool:
+    return False
+
+
+def _always_modified() -> bool:
+    return True
+
+
+def _mark_unchanged(st: SiteState, files: Files) -> None:
+    """Tell a dirty build (``mkdocs serve``'s partial rebuild) which pages it may leave as they are.
+
+    A generated page (a concept, the A-Z or a topic page) is left alone when its Markdown (and a
+    concept page's entry data) is exactly that of the last good build: nothing else goes into it
+    (links, tooltips, backlinks and maps are all in its Markdown; concept and topic pages are not
+    in the navigation). Hand-written pages (articles, the home page) call the macros, so they are
+    always rebuilt. A full build ignores these marks.
+    """
+    global _pending
+    _pending = {}
+    for file in files.documentation_pages(inclusion=lambda _level: True):  # drafts too
+        key = _source_key(st, file)
+        if key is None:
+            file.is_modified = _always_modified  # type: ignore[method-assign]
+            continue
+        _pending[file.src_uri] = (key, file.dest_uri, file.url)
+        if _baseline is not None and _baseline.get(file.src_uri) == _pending[file.src_uri]:
+            file.is_modified = _never_modified  # type: ignore[method-assign]
+
+
+def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
+    """Pages listed in the navigation are always rebuilt: every page shows their titles, which a page
+    left as it is would not have read. The navigation is kept short, so this costs little."""
+    for page in nav.pages:
+        if page.file.is_modified is _never_modified:
+            page.file.is_modified = _always_modified
+    return nav
+
+
+def commit_build() -> None:
+    """The build succeeded: what it was made from is the baseline of the next partial rebuild."""
+    global _baseline, _pending
+    _baseline, _pending = _pending, None
+
+
+def discard_build() -> bool:
+    """The build failed: keep the baseline; True if the failed build had got as far as its pages."""
+    global _pending
+    started, _pending = _pending is not None, None
+    return started
+
+
+def has_baseline() -> bool:
+    """Whether a partial rebuild has a successful build to compare with."""
+    return _baseline is not None
+
+
+def dropped_pages() -> list[tuple[str, str]]:
+    """``(dest_uri, url)`` of the generated pages of the last good build that the build under way no longer has."""
+    if _baseline is None or _pending is None:
+        return []
+    return [(dest, url) for src, (_key, dest, url) in _baseline.items() if src not in _pending]
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
@@ -140,6 +229,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         for clash in clashes:
             print(clash, file=sys.stderr)
         raise PluginError("hand-written pages clash with generated ones (listed above)")
+    _mark_unchanged(st, files)
     return files
 
 
@@ -226,61 +316,3 @@ def template_problems(root: Path) -> list[Problem]:
             problems.append(Problem(f"{TEMPLATES}/{name}", error.lineno or 1, "(template)",
                                     f"{error.message}; check the {{% %}} and {{{{ }}}} tags"))
     return problems
-
-
-def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
-    """``mkdocs serve``: rebuild when an entry, a macro or a template changes, and survive a broken edit.
-
-    A rebuild that fails (a problem in an entry, a template that does not compile) leaves the
-    last good build in place and keeps serving it; the problems are printed as
-    ``path:line: field: message``, and saving a fix rebuilds as usual, without a restart.
-    """
-    root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-    for folder in ("glossary", "macros", TEMPLATES):
-        if (root / folder).is_dir():
-            server.watch(str(root / folder))
-    server.builder = _keep_last_good(server, server.builder)
-    return server
-
-
-def _keep_last_good(server: Any, build: Any) -> Any:
-    """Wrap the serve loop's builder: build into a fresh folder, and put the old one back if the build fails.
-
-    MkDocs 1.6.1's ``LiveReloadServer`` holds every request until the build it started
-    succeeds ("the server will appear stuck"); after a failure this wrapper restores the
-    last good site and marks it as the current one (``_wanted_epoch``, private to that
-    version, pinned in pyproject.toml; tests/test_serve.py fails if it changes).
-    """
-    import logging
-    import os
-    import shutil
-    import traceback
-
-    from mkdocs.exceptions import BuildError, MkDocsException
-
-    log = logging.getLogger("mkdocs.glossary")
-    site = Path(server.root)
-
-    def rebuild() -> None:
-        keep = site.with_name(site.name + ".last-good")
-        shutil.rmtree(keep, ignore_errors=True)
-        if site.is_dir():
-            os.replace(site, keep)
-        site.mkdir()
-        try:
-            build()
-        except (Exception, SystemExit) as error:  # SystemExit: MkDocs' Abort, mkdocs-macros' exit()
-            if isinstance(error, MkDocsException) and not isinstance(error, SystemExit | BuildError):
-                log.error(error.format_message())  # mkdocs.yml cannot be read: MkDocs says where
-            elif not isinstance(error, SystemExit | BuildError):
-                traceback.print_exc()  # a bug in code, not an author's mistake: show where
-            shutil.rmtree(site, ignore_errors=True)
-            if keep.is_dir():
-                os.replace(keep, site)
-            server._wanted_epoch = server._visible_epoch  # the old build stays current; browsers keep it
-            log.error("The site was not rebuilt, because of the problems above; still serving the last good "
-                      "build. Fix them and save: the site rebuilds by itself.")
-            return
-        shutil.rmtree(keep, ignore_errors=True)
-
-    return rebuild
