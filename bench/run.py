@@ -40,6 +40,7 @@ MAX_SCALING = 4.4         # time(4N) / time(N)
 MAX_CONCEPT_KB = 40       # a concept page's HTML
 CONCEPT_DRIFT = 0.10      # concept page size at the largest N vs the smallest
 MAX_CHECK_RATIO = 2.0     # check / bare parse
+MAX_SERVE_SECONDS = 5.0   # "a few seconds": an entry edit showing in `mkdocs serve` at N = 1,000
 MAX_PEAK_MB = 1024        # peak memory of our build at the largest N
 
 
@@ -255,10 +256,22 @@ def report(results: list[SizeResult], serve: dict[str, Any] | None, info: dict[s
     lines.append(f"| peak memory ≤ {MAX_PEAK_MB} MB at N = {large.n:,} | {peak:.0f} MB | "
                  f"{verdict(peak <= MAX_PEAK_MB)} |")
     if serve:
-        edits = ", ".join(f"{s:.1f}" for s in serve["edit_seconds"])
-        lines += ["", f"`mkdocs serve` on {serve['n']:,} entries: first page served {serve['startup_seconds']:.1f}s "
-                  f"after start; an edit to one entry's YAML showed on its page after a median of "
-                  f"{statistics.median(serve['edit_seconds']):.1f}s (each edit: {edits} s)."]
+        kinds = serve.get("kinds") or {"section": serve["edit_seconds"]}
+        lines += ["", f"`mkdocs serve` on {serve['n']:,} entries (first page served {serve['startup_seconds']:.1f}s "
+                  "after start): seconds from saving a file to the edit showing in the served page. A change "
+                  "inside `glossary/` gets a partial rebuild; an edit to a hand-written page gets MkDocs' full "
+                  "rebuild, the baseline of the same run.", "",
+                  "| edit | what is rebuilt | median (s) | each edit (s) |", "|---|---|---:|---|"]
+        scope = {"section": "partial: that entry's page and the hand-written pages",
+                 "summary": "partial: also the pages linking to it (tooltips), A–Z and topic pages",
+                 "full rebuild": "everything (an edit to content/about.md)"}
+        for kind, values in kinds.items():
+            lines.append(f"| {kind} | {scope.get(kind, '')} | {statistics.median(values):.1f} | "
+                         f"{', '.join(f'{v:.1f}' for v in values)} |")
+        worst = max(statistics.median(v) for k, v in kinds.items() if k != "full rebuild")
+        lines += ["", "| target | measured | |", "|---|---|---|",
+                  f"| an entry edit shows within a few seconds ({MAX_SERVE_SECONDS:.0f} s) at N = {serve['n']:,} | "
+                  f"{worst:.1f} s (slowest median) | {verdict(worst <= MAX_SERVE_SECONDS)} |"]
     return "\n".join(lines) + "\n"
 
 

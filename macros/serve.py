@@ -141,7 +141,7 @@ class Rebuilder:
         if ok:
             self.last_good = now
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, error: BaseException, part_written: bool = False) -> None:
         from mkdocs.exceptions import BuildError, MkDocsException
 
         if isinstance(error, MkDocsException) and not isinstance(error, SystemExit | BuildError):
@@ -149,6 +149,10 @@ class Rebuilder:
         elif not isinstance(error, SystemExit | BuildError):
             traceback.print_exc()  # a bug in code, not an author's mistake: show where
         self.server._wanted_epoch = self.server._visible_epoch  # the old build stays current; browsers keep it
+        if part_written:
+            log.error("The site was not fully rebuilt, because of the problems above: some pages may already "
+                      "show the change. Fix them and save: the whole site is rebuilt then.")
+            return
         log.error("The site was not rebuilt, because of the problems above; still serving the last good "
                   "build. Fix them and save: the site rebuilds by itself.")
 
@@ -180,10 +184,10 @@ class Rebuilder:
             with _dirty(True):
                 self.build()
         except (Exception, SystemExit) as error:
-            if _site_module().discard_build():
-                # It failed after it began writing pages: the next rebuild is a full one.
+            written = _site_module().discard_build()
+            if written:  # it failed after it began on the pages: the next rebuild is a full one
                 self.last_good = None
-            self._failed(error)
+            self._failed(error, written)
             return False
         site_module = _site_module()
         dropped = site_module.dropped_pages()

@@ -7,6 +7,7 @@ registry, render) stays free of MkDocs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Mapping
@@ -24,6 +25,7 @@ from mkdocs.structure.pages import Page
 from .model import Entry, Problem
 from .registry import Glossary, load_glossary
 from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path
+from .security import preview
 
 TEMPLATES = "overrides/glossary"
 
@@ -142,7 +144,9 @@ def _source_key(st: SiteState, file: File) -> str | None:
     key = file.content_string
     entry = st.glossary.entries.get(file.src_uri[len(GLOSSARY_DIR) + 1:-3]) \
         if file.src_uri.startswith(f"{GLOSSARY_DIR}/") else None
-    return key if entry is None else key + "\0" + json.dumps(entry.data, sort_keys=True, default=str)
+    if entry is not None:
+        key += "\0" + json.dumps(entry.data, sort_keys=True, default=str)
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()  # 32 characters, not the page
 
 
 def _never_modified() -> bool:
@@ -229,7 +233,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         for clash in clashes:
             print(clash, file=sys.stderr)
         raise PluginError("hand-written pages clash with generated ones (listed above)")
-    _mark_unchanged(st, files)
+    if preview():  # only `mkdocs serve` rebuilds partially; a build has no use for the marks
+        _mark_unchanged(st, files)
     return files
 
 

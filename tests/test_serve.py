@@ -122,6 +122,7 @@ def test_broken_entry_keeps_last_good_build_and_a_fix_recovers(server: Server) -
     edit(alpha, "context: Alpha context text.", "context: Alpha context edited.")
     took = wait_for("the edited entry", lambda: server.shows("glossary/alpha/", "Alpha context edited."))
     print(f"entry edit visible after {took:.2f} s")
+    assert "Partial rebuild after a change to glossary/alpha.yaml" in server.output()
 
     edit(alpha, "context: Alpha context edited.", 'context: ""')
     wait_for("the problem in the terminal", lambda: "still serving the last good build" in server.output())
@@ -134,6 +135,7 @@ def test_broken_entry_keeps_last_good_build_and_a_fix_recovers(server: Server) -
     edit(alpha, 'context: ""', "context: Alpha context fixed.")
     took = wait_for("the fixed entry", lambda: server.shows("glossary/alpha/", "Alpha context fixed."))
     print(f"fix visible after {took:.2f} s")
+    assert server.output().count("Partial rebuild after a change to glossary/alpha.yaml") == 2  # after a failure too
     assert server.process.poll() is None
 
 
