@@ -122,7 +122,7 @@ def _assert_same_as_full_build(serving: Serving) -> None:
 
 
 def test_partial_rebuilds_give_the_full_build(serving: Serving, caplog: pytest.LogCaptureFixture) -> None:
-    """Section text, summary, tags, a new entry, a deleted entry, a broken edit and its fix: each partial
+    """Section text, summary, tags, a new entry, unpublished, then deleted, a broken edit and its fix: each partial
     rebuild leaves the folder a full build would make, and only the changed pages are rebuilt."""
     caplog.set_level(logging.INFO, logger="mkdocs.glossary")
     glossary = serving.project / "glossary"
@@ -153,9 +153,15 @@ def test_partial_rebuilds_give_the_full_build(serving: Serving, caplog: pytest.L
     assert (serving.site / "glossary" / "zz-new-entry" / "index.html").is_file()
     _assert_same_as_full_build(serving)
 
-    new.unlink()
+    _edit(new, "\nevidence: ", "\nstatus: draft\nevidence: ")  # unpublished: a draft preview, off the indexes
     serving.rebuild()
     assert serving.rebuilder.partial_rebuilds == 4
+    assert "Draft preview" in (serving.site / "glossary" / "zz-new-entry" / "index.html").read_text("utf-8")
+    _assert_same_as_full_build(serving)
+
+    new.unlink()
+    serving.rebuild()
+    assert serving.rebuilder.partial_rebuilds == 5
     assert not (serving.site / "glossary" / "zz-new-entry").exists()
     assert not (serving.site / "tags" / "brand-new-topic").exists()
     _assert_same_as_full_build(serving)
@@ -168,7 +174,7 @@ def test_partial_rebuilds_give_the_full_build(serving: Serving, caplog: pytest.L
     assert _files(serving.site) == before, "a failed rebuild must leave the last good site untouched"
     first.write_text(good.replace("Edited section text.", "Fixed section text."), encoding="utf-8")
     serving.rebuild()
-    assert serving.rebuilder.partial_rebuilds == 5
+    assert serving.rebuilder.partial_rebuilds == 6
     assert "Fixed section text." in (serving.site / "glossary" / first.stem / "index.html").read_text("utf-8")
     _assert_same_as_full_build(serving)
 
