@@ -73,43 +73,6 @@ def _python_tag(node: yaml.Node, path: str, display: str) -> Problem:
                    "never Python objects; remove the tag")
 
 
-def _walk(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], display: str) -> None:
-    """Record lines, and report duplicate keys and Python tags, in one walk of the node tree."""
-    if node.tag.startswith(_PYTHON_TAG):
-        problems.append(_python_tag(node, path, display))
-        return
-    lines, spans = smap.lines, smap.spans
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            child = f"{path}.{key}" if path else key
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                problems.append(Problem(display, line, child,
-                                        f"duplicate key '{key}': it is already set on line {seen[key]}; "
-                                        "keep only one (YAML would silently keep the last)"))
-                continue
-            seen[key] = line
-            lines[child] = line
-            first, end = value_node.start_mark.line, value_node.end_mark  # _end_line(), inlined: it runs per field
-            spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
-            if not isinstance(value_node, yaml.ScalarNode):
-                _walk(value_node, child, smap, problems, display)
-            elif value_node.tag.startswith(_PYTHON_TAG):  # what _walk does with a scalar, without the call
-                problems.append(_python_tag(value_node, child, display))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            child = f"{path}[{index}]"
-            first, end = item.start_mark.line, item.end_mark
-            lines[child] = first + 1
-            spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
-            if not isinstance(item, yaml.ScalarNode):
-                _walk(item, child, smap, problems, display)
-            elif item.tag.startswith(_PYTHON_TAG):
-                problems.append(_python_tag(item, child, display))
-
-
 _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _MERGE_OR_VALUE = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
 
@@ -127,48 +90,31 @@ def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
         raise _Slow from None  # an error: let PyYAML's constructor meet it, in its own order
 
 
-def _build(node: yaml.Node, loader: Any, seen: set[int]) -> Any:
-    """Plain text, lists and mappings built straight from the node tree: what the constructor would build."""
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(node, loader)
-    if id(node) in seen:
-        raise _Slow  # an alias to a list or mapping: PyYAML shares one object
-    seen.add(id(node))
-    if node.tag == _SEQ and isinstance(node, yaml.SequenceNode):
-        return [_scalar(item, loader) if isinstance(item, yaml.ScalarNode) else _build(item, loader, seen)
-                for item in node.value]
-    if node.tag == _MAP and isinstance(node, yaml.MappingNode):
-        out = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _MERGE_OR_VALUE:
-                raise _Slow
-            out[_scalar(key_node, loader)] = (_scalar(value_node, loader) if isinstance(value_node, yaml.ScalarNode)
-                                              else _build(value_node, loader, seen))
-        return out
-    raise _Slow
-
-
 def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], display: str, loader: Any,
-          seen: set[int]) -> Any:
-    """``_walk`` and ``_build`` in one pass over the node tree: lines, problems and data together.
+          seen: set[int], build: bool = True) -> Any:
+    """One walk of the node tree: every field's lines, duplicate keys and Python tags, and the data.
 
-    Raises ``_Slow`` where ``_build`` would; the caller then starts again with the two passes.
+    With ``build`` it returns the data, as ``loader.construct_document(node)`` would, several
+    times faster, and raises ``_Slow`` for what it leaves to PyYAML's constructor (merge keys,
+    aliases to lists or mappings, complex keys, other tags, a value that fails to construct);
+    without it (``_walk``) it only records and reports, for any document.
     """
     tag = node.tag
     if tag.startswith(_PYTHON_TAG):
         problems.append(_python_tag(node, path, display))
         return None
     if isinstance(node, yaml.ScalarNode):
-        return node.value if tag == _STR else _scalar(node, loader)
-    if id(node) in seen:
-        raise _Slow
-    seen.add(id(node))
+        return None if not build else node.value if tag == _STR else _scalar(node, loader)
+    if build:
+        if id(node) in seen:
+            raise _Slow
+        seen.add(id(node))
     lines, spans = smap.lines, smap.spans
-    if tag == _MAP and isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.MappingNode) and (tag == _MAP or not build):
         out: dict[Any, Any] = {}
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _MERGE_OR_VALUE:
+            if build and (not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _MERGE_OR_VALUE):
                 raise _Slow
             key = str(key_node.value)
             child = f"{path}.{key}" if path else key
@@ -182,14 +128,14 @@ def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], 
             lines[child] = line
             first, end = value_node.start_mark.line, value_node.end_mark
             spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
-            name = key_node.value if key_node.tag == _STR else _scalar(key_node, loader)
-            value_tag = value_node.tag
-            if value_tag == _STR and isinstance(value_node, yaml.ScalarNode):
-                out[name] = value_node.value  # the usual field: plain text
+            if value_node.tag == _STR and isinstance(value_node, yaml.ScalarNode):
+                value = value_node.value  # the usual field: plain text
             else:
-                out[name] = _read(value_node, child, smap, problems, display, loader, seen)
+                value = _read(value_node, child, smap, problems, display, loader, seen, build)
+            if build:
+                out[key_node.value if key_node.tag == _STR else _scalar(key_node, loader)] = value
         return out
-    if tag == _SEQ and isinstance(node, yaml.SequenceNode):
+    if isinstance(node, yaml.SequenceNode) and (tag == _SEQ or not build):
         items = []
         for index, item in enumerate(node.value):
             child = f"{path}[{index}]"
@@ -197,9 +143,16 @@ def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], 
             lines[child] = first + 1
             spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
             items.append(item.value if item.tag == _STR and isinstance(item, yaml.ScalarNode)
-                         else _read(item, child, smap, problems, display, loader, seen))
+                         else _read(item, child, smap, problems, display, loader, seen, build))
         return items
-    raise _Slow
+    if build:
+        raise _Slow
+    return None
+
+
+def _walk(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], display: str) -> None:
+    """Lines, duplicate keys and Python tags of any document, without building its data."""
+    _read(node, path, smap, problems, display, None, set(), build=False)
 
 
 def _construct(node: yaml.Node, loader: Any) -> Any:
@@ -209,8 +162,12 @@ def _construct(node: yaml.Node, loader: Any) -> Any:
     mappings, set or ordered-map tags, a value that fails to construct) goes through
     PyYAML's constructor, started afresh, so it behaves exactly as it always did.
     """
+    problems: list[Problem] = []
     try:
-        return _build(node, loader, set())
+        data = _read(node, "", SourceMap(), problems, "", loader, set())
+        if not problems:
+            return data
+        raise _Slow  # duplicate keys or Python tags: PyYAML's own handling, as without the shortcut
     except _Slow:
         loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
         loader.deep_construct = False
