@@ -169,9 +169,14 @@ def _construct(node: yaml.Node, loader: Any) -> Any:
             return data
         raise _Slow  # duplicate keys or Python tags: PyYAML's own handling, as without the shortcut
     except _Slow:
-        loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
-        loader.deep_construct = False
-        return loader.construct_document(node)
+        return _pyyaml_construct(node, loader)
+
+
+def _pyyaml_construct(node: yaml.Node, loader: Any) -> Any:
+    """PyYAML's own constructor, started afresh (after a shortcut that gave up half-way)."""
+    loader.constructed_objects, loader.recursive_objects, loader.state_generators = {}, {}, []
+    loader.deep_construct = False
+    return loader.construct_document(node)
 
 
 def _plain(value: Any) -> Any:
@@ -245,7 +250,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
         except _Slow:  # merge keys, aliases, other tags, a value that fails: the two passes, as PyYAML reads it
             smap, problems = SourceMap(), []
             _walk(node, "", smap, problems, display)
-            data = None if problems else _construct(node, loader)
+            data = None if problems else _pyyaml_construct(node, loader)  # the shortcut already gave up
         if problems:
             return None, smap, text, problems
     except _DateError as error:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 #: The fixed sections of every concept page, in page order.
@@ -131,13 +132,10 @@ class Entry:
     def status(self) -> str:
         return str(self.data.get("status", "published"))
 
-    @property
+    @cached_property
     def published(self) -> bool:
         # Asked for every link of every entry; ``data`` never changes once loaded, so it is worked out once.
-        known = self.__dict__.get("_published")
-        if known is None:
-            known = self.__dict__["_published"] = self.status == "published"
-        return bool(known)
+        return self.status == "published"
 
     @property
     def risk_level(self) -> str:
