@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint clean new import report bench
+.PHONY: serve build check test lint clean new import report bench dist preview-dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ serve: $(STAMP)
 ## build: build the site into site/ (strict: any warning fails the build)
 build: $(STAMP)
 	$(PY) -m mkdocs build --strict
+
+## dist: the production build for SITE_URL (https://, public): site/ with _headers, and deploy/nginx/glossary.conf
+dist: $(STAMP)
+	$(PY) -m macros dist
+
+## preview-dist: serve the production build through nginx on 127.0.0.1:PORT (default 8080) until Ctrl-C
+PORT ?= 8080
+preview-dist: $(STAMP)
+	$(PY) -m macros preview-dist --port $(PORT)
 
 ## check: validate every entry, fast, without building
 check: $(STAMP)
@@ -60,4 +69,4 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy macros
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .pytest_cache .preview-dist deploy/nginx/glossary.conf

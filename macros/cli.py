@@ -10,6 +10,8 @@ Exit status:
   collides, a source that cannot be read or is not a glossary page); what was refused
   is never written, and no existing file is ever changed (unless ``import --force``).
 - ``report``: 0, or 2 for a usage error.
+- ``dist``: 0 built, 1 the build failed, 2 refused (SITE_URL unset, not https:// or local).
+- ``preview-dist``: runs nginx until interrupted; 2 when there is no production build or no nginx.
 """
 
 from __future__ import annotations
@@ -160,6 +162,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_dist(args: argparse.Namespace) -> int:
+    """The production build for SITE_URL, with site/_headers and deploy/nginx/glossary.conf."""
+    from .deploy import dist
+
+    return dist(args.root)
+
+
+def cmd_preview_dist(args: argparse.Namespace) -> int:
+    """Serve the production build through nginx, as a host would."""
+    from .deploy import preview
+
+    return preview(args.root, args.port)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number (1-65535)")
+    return int(value)
+
+
 def _date(text: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(text)
@@ -205,6 +227,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--today", type=_date, default=_dt.date.today(),
                         help="count the age of reviews as of this date, YYYY-MM-DD (default: today)")
     report.set_defaults(func=cmd_report)
+    dist = sub.add_parser("dist", parents=[common], help="the production build for SITE_URL (https://, public), "
+                                                         "with site/_headers and deploy/nginx/glossary.conf",
+                          description="Build strictly into site/ for the public address in SITE_URL and write the "
+                                      "HTTP security headers for Netlify/Cloudflare Pages (site/_headers) and nginx "
+                                      "(deploy/nginx/glossary.conf). Exit 2 when SITE_URL is unset, not https:// "
+                                      "or local; 1 when the build fails.")
+    dist.set_defaults(func=cmd_dist)
+    preview = sub.add_parser("preview-dist", parents=[common], help="serve site/ (from dist) through nginx on "
+                                                                    "127.0.0.1:PORT until interrupted")
+    preview.add_argument("--port", type=_port, default=8080, help="the port on 127.0.0.1 (default: 8080)")
+    preview.set_defaults(func=cmd_preview_dist)
     return parser
 
 

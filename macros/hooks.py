@@ -9,6 +9,7 @@ the search plugin see the generated pages.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from typing import Any
@@ -61,7 +62,15 @@ on_files = _forward("site", "on_files", 100)
 # Last of all, so the CSP hashes the final HTML (after every plugin wrote into it).
 on_post_page = _forward("security", "on_post_page", -100)
 on_post_template = _forward("security", "on_post_template", -100)
-on_startup = _forward("security", "on_startup")   # `mkdocs serve`: a CSP that lets live reload run
+_security_startup = _forward("security", "on_startup")   # `mkdocs serve`: a CSP that lets live reload run
+
+
+def on_startup(command: str, dirty: bool = False) -> None:
+    """Once per `mkdocs build` or `serve`: the CSP mode, and a note when building for local preview only."""
+    _security_startup(command=command, dirty=dirty)
+    notice = importlib.import_module("macros.deploy").local_notice()
+    if notice:
+        logging.getLogger("mkdocs.hooks.deploy").info(notice)  # info, not a warning: strict builds go on
 on_page_context = _forward("site", "on_page_context")
 on_nav = _forward("site", "on_nav")
 on_serve = _forward("serve", "on_serve")

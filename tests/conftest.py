@@ -8,9 +8,12 @@ import io
 import logging
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,3 +116,45 @@ def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     result = build(make_project(tmp_path_factory.mktemp("fixture") / "site"))
     assert result.ok, result.output
     return result
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def preview_dist(project: Path) -> Iterator[str]:
+    """``make preview-dist`` for ``project`` (after ``make dist``): nginx serving its site/; yields the base URL.
+
+    A missing nginx fails under CI=true (.ci/run installs Debian's nginx) and skips elsewhere.
+    """
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").is_file()):
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("CI is set and nginx is not installed (.ci/run installs Debian's nginx)", pytrace=False)
+        pytest.skip("nginx is not installed (Debian: apt-get install nginx)")
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PATH": os.environ.get("PATH", "") + ":/usr/sbin"}
+    process = subprocess.Popen([sys.executable, "-m", "macros", "preview-dist", "--port", str(port)], cwd=project,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read() if process.stdout else ""
+                    pytest.fail(f"nginx did not start on {base}:\n{output}", pytrace=False)
+                time.sleep(0.1)
+        yield base
+    finally:
+        process.send_signal(signal.SIGQUIT)  # nginx: graceful stop
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
