@@ -27,7 +27,7 @@ BETA = (FIXTURE_SITE / "glossary/beta.yaml").read_text(encoding="utf-8")
 PATHWAYS_PAGE = "# Pathways\n\n{{ pathways() }}\n"
 REAL_PATHWAYS = ["Tryptophan → 5-HTP → Serotonin",
                  "Tyrosine → L-DOPA → Dopamine → Norepinephrine → Epinephrine",
-                 "Glutamate → GABA"]
+                 "Glutamine → Glutamate → GABA"]
 
 
 def _with_field(text: str, line: str) -> str:
@@ -169,12 +169,13 @@ def test_precursor_of_must_be_a_list_of_slugs(tmp_path: Path) -> None:
 
 
 def test_real_glossary_pathways_have_no_problems() -> None:
-    """The seven pathway entries of the real glossary pass the check."""
+    """The pathway entries of the real glossary pass the check (glutamine -> glutamate added per review S15)."""
     glossary, problems = load_glossary(ROOT)
     assert problems == []
     assert {e.slug: e.precursor_of for e in glossary.entries.values() if e.precursor_of} == {
         "tryptophan": ["5-htp"], "5-htp": ["serotonin"], "tyrosine": ["l-dopa"], "l-dopa": ["dopamine"],
-        "dopamine": ["norepinephrine"], "norepinephrine": ["epinephrine"], "glutamate": ["gaba"]}
+        "dopamine": ["norepinephrine"], "norepinephrine": ["epinephrine"], "glutamate": ["gaba"],
+        "glutamine": ["glutamate"]}
 
 
 # -- built pages ------------------------------------------------------------------------------
