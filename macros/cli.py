@@ -35,9 +35,10 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 PROG = "python -m macros"
 
 
-def _github(problem: Problem) -> str:
+def _github(problem: Problem, kind: str = "error") -> str:
     message = f"{problem.field}: {problem.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::error file={problem.path},line={problem.line}::{message}"
+    return f"::{kind} file={problem.path},line={problem.line}::{message}"
+
 
 
 def _jobs(value: str) -> int:
@@ -63,12 +64,17 @@ def cmd_check(args: argparse.Namespace) -> int:
     glossary, problems = load_glossary(args.root, jobs=args.jobs or _usable_cpus())
     for problem in problems:
         print(_github(problem) if args.format == "github" else str(problem))
+    for warning in glossary.warnings:
+        print(_github(warning, "warning") if args.format == "github" else warning.as_warning())
     elapsed = time.perf_counter() - start
     published = sum(1 for e in glossary.entries.values() if e.published)
     drafts = len(glossary.entries) - published
     summary = (f"checked {len(glossary.entries)} entries ({published} published, {drafts} drafts) "
                f"and {len(glossary.references)} references in {elapsed:.2f}s: ")
     summary += f"{len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems else "no problems"
+    if glossary.warnings:
+        count = len(glossary.warnings)
+        summary += f", {count} warning{'s' if count != 1 else ''} (they do not fail the check)"
     print(summary, file=sys.stderr)
     return EXIT_PROBLEMS if problems else EXIT_OK
 

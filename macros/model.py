@@ -50,6 +50,10 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.field}: {self.message}"
 
+    def as_warning(self) -> str:
+        """The line printed when this is only a warning (it never fails a check or a build)."""
+        return f"{self.path}:{self.line}: {self.field}: warning: {self.message}"
+
 
 class ContentError(Exception):
     """Raised when content problems must stop a build; carries every problem."""

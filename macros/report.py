@@ -13,7 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .model import EVIDENCE_LEVELS, Entry, Reference
+from .readability import Reading
 from .registry import Glossary
+from .style import Mention, median, unlinked_mentions, whole_entry_reading
 
 __all__ = ["Report", "build_report", "format_report", "months_before"]
 
@@ -37,6 +39,12 @@ class Report:
     orphans: list[Entry]                        # published, with no inbound link from an entry or a page
     unmentioned: list[Entry]                    # published, mentioned by no article
     uncited: list[Reference]                    # cited by no entry
+    readability: list[tuple[Entry, dict[str, Reading]]]  # every entry's grades, hardest first
+    articles: dict[str, Reading]                # path -> the article's reading
+    goals: dict[str, float]                     # the site's goals (glossary/_style.yaml)
+    limits: dict[str, float]                    # the per-field limits (glossary/_style.yaml)
+    wording: list[str]                          # person-first warnings, as check prints them
+    mentions: list[Mention]                     # first unlinked mentions of other entries' names
 
 
 def _by_term(entries: list[Entry]) -> list[Entry]:
@@ -60,8 +68,19 @@ def build_report(glossary: Glossary, today: _dt.date, months: int = 12) -> Repor
     unmentioned = [e for e in published if e.slug not in in_articles]
     cited = {key for e in entries for key in e.references}
     uncited = [r for r in glossary.references.values() if r.key not in cited]
+    rows = [(e, {**glossary.readings[e.slug], "(entry)": whole_entry_reading(e, glossary.term_of)})
+            for e in entries if e.slug in glossary.readings]
+    rows.sort(key=lambda row: (-_hardest(row[1]), row[0].path))
+    wording = [str(w) for w in glossary.warnings if "person-first" in w.message]
     return Report(today=today, cutoff=cutoff, counts=counts, stale=stale, orphans=_by_term(orphans),
-                  unmentioned=_by_term(unmentioned), uncited=sorted(uncited, key=lambda r: r.line))
+                  unmentioned=_by_term(unmentioned), uncited=sorted(uncited, key=lambda r: r.line),
+                  readability=rows, articles=dict(glossary.article_readings), goals=dict(glossary.style.goals),
+                  limits=dict(glossary.style.limits), wording=wording,
+                  mentions=unlinked_mentions(glossary, glossary.root))
+
+
+def _hardest(readings: dict[str, Reading]) -> float:
+    return max((r.grade for name, r in readings.items() if name != "(entry)"), default=0.0)
 
 
 def _months_ago(today: _dt.date, then: _dt.date) -> int:
@@ -101,4 +120,55 @@ def format_report(report: Report) -> str:
     out += [f"  {e.path}:{e.source.line('term')}: {e.term}" for e in report.unmentioned]
     out += ["", _heading("References that no entry cites", list(report.uncited))]
     out += [f"  {r.path}:{r.line}: {r.key}" for r in report.uncited]
+    out += ["", *_format_readability(report)]
+    out += ["", _heading("Stigmatising wording (person-first language)", list(report.wording))]
+    out += [f"  {line}" for line in report.wording]
+    out += ["", _heading("Names of other entries mentioned without a link (first mention in each entry or article)",
+                         list(report.mentions))]
+    for m in report.mentions:
+        same = m.written.casefold() == m.slug
+        if m.where == "(text)":
+            args = f"'{m.slug}'" if same else f"'{m.slug}', '{m.written}'"
+            fix = "{{ term(" + args + ") }}"
+        else:
+            fix = f"[[{m.slug}]]" if same else f"[[{m.slug}|{m.written}]]"
+        out.append(f"  {m.path}:{m.line}: {m.where}: '{m.written}' names {m.slug}; link it: {fix}")
     return "\n".join(out) + "\n"
+
+
+#: The columns of the readability table: (field, heading).
+_COLUMNS = (("summary", "summ"), ("context", "cont"), ("significance", "sign"), ("mechanism", "mech"),
+            ("application", "appl"), ("metric", "metr"), ("risk.text", "risk"), ("risk.urgent", "urg"),
+            ("origin", "orig"), ("(entry)", "whole"))
+
+
+def _goal_line(label: str, value: float | None, goal: float) -> str:
+    if value is None:
+        return f"  {label:<34} -     (goal <= {goal:g})"
+    verdict = "met" if value <= goal else "NOT met"
+    return f"  {label:<34}{value:>5.1f} (goal <= {goal:g}: {verdict})"
+
+
+def _format_readability(report: Report) -> list[str]:
+    published = [(e, r) for e, r in report.readability if e.published]
+    out = [f"Readability (Flesch-Kincaid grade; limits: summary {report.limits['summary']:g}, risk "
+           f"{report.limits['risk']:g}, other sections {report.limits['section']:g}, articles "
+           f"{report.limits['article']:g}),\nhardest first: {len(report.readability)} entries"]
+    out.append("  " + "".join(f"{head:>6}" for _f, head in _COLUMNS) + "  entry")
+    for entry, readings in report.readability:
+        cells = "".join(f"{readings[f].grade:>6.1f}" if f in readings else f"{'-':>6}" for f, _h in _COLUMNS)
+        draft = " (draft)" if not entry.published else ""
+        out.append(f"  {cells}  {entry.path}{draft}")
+    out.append("Site medians (published entries) against the goals:")
+    out.append(_goal_line("summaries", median(r["summary"].grade for _e, r in published if "summary" in r),
+                          report.goals["summary"]))
+    out.append(_goal_line("risk texts", median(r["risk.text"].grade for _e, r in published if "risk.text" in r),
+                          report.goals["risk"]))
+    out.append(_goal_line("whole entries", median(r["(entry)"].grade for _e, r in published), report.goals["entry"]))
+    for path, reading in sorted(report.articles.items()):
+        out.append(_goal_line(path, reading.grade, report.goals["article"]))
+    fields = sorted(((r.grade, e.path, name) for e, rs in published for name, r in rs.items() if name != "(entry)"),
+                    reverse=True)[:5]
+    out.append("The five hardest fields:")
+    out += [f"  {grade:>5.1f}  {path}: {name}" for grade, path, name in fields]
+    return out

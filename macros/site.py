@@ -57,6 +57,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     glossary, problems = load_glossary(root)
     problems += template_problems(root)
+    for warning in glossary.warnings:  # printed, not logged: a warning must not fail a strict build
+        print(warning.as_warning(), file=sys.stderr)
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

@@ -16,6 +16,7 @@ import yaml
 from conftest import make_project
 
 from macros.registry import load_glossary
+from macros.style import unlinked_mentions
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(GOLDEN.glob("*.yaml"))
@@ -32,18 +33,28 @@ def _project(tmp_path: Path, case: dict) -> Path:
 def test_golden_error(case_file: Path, tmp_path: Path) -> None:
     """The check prints exactly the expected problems for this kind of mistake, and nothing else."""
     case = yaml.safe_load(case_file.read_text(encoding="utf-8"))
-    _glossary, problems = load_glossary(_project(tmp_path, case))
-    actual = [str(p) for p in problems]
+    glossary, problems = load_glossary(_project(tmp_path, case))
+    actual = {"expected": [str(p) for p in problems],
+              "expected_warnings": [w.as_warning() for w in glossary.warnings]}
+    if "expected_mentions" in case:
+        actual["expected_mentions"] = [f"{m.path}:{m.line}: {m.where}: '{m.written}' names {m.slug}"
+                                       for m in unlinked_mentions(glossary, glossary.root)]
     if os.environ.get("GOLDEN_UPDATE"):
-        case["expected"] = actual
+        case.update({key: value for key, value in actual.items() if key == "expected" or key in case})
         case_file.write_text(yaml.safe_dump(case, sort_keys=False, allow_unicode=True, width=1000), encoding="utf-8")
-    assert actual == case["expected"]
-    assert actual, "every golden case is a mistake and must produce at least one problem"
+    assert actual["expected"] == case["expected"]
+    # Warnings are compared where a case expects them, and must be absent where it does not.
+    assert actual["expected_warnings"] == case.get("expected_warnings", [])
+    if "expected_mentions" in case:
+        assert actual["expected_mentions"] == case["expected_mentions"]
+    assert any(actual.values()), "every golden case is a mistake and must produce at least one message"
 
 
 def test_every_error_class_has_a_golden_case() -> None:
     """The classes the issue names each have a case file, so none can silently lose its test."""
     required = {"unknown-field", "empty-section", "unknown-related", "unknown-wikilink", "unknown-reference",
                 "duplicate-names", "self-related", "links-to-draft", "python-tag", "tab-indent",
-                "duplicate-key", "impossible-date", "non-utf8", "empty-file", "raw-html", "javascript-url"}
+                "duplicate-key", "impossible-date", "non-utf8", "empty-file", "raw-html", "javascript-url",
+                "readability-summary", "readability-draft", "readability-article", "style-file-errors",
+                "person-first-words", "unlinked-mention"}
     assert required <= {c.stem for c in CASES}

@@ -49,6 +49,30 @@ Published entries that no article mentions: 2
 
 References that no entry cites: 1
   glossary/_references.yaml:13: unused
+
+Readability (Flesch-Kincaid grade; limits: summary 99, risk 99, other sections 99, articles 99),
+hardest first: 5 entries
+    summ  cont  sign  mech  appl  metr  risk   urg  orig whole  entry
+     4.0  14.7  26.5  26.5  26.5  14.7  -3.0     -     -  18.5  glossary/epsilon.yaml
+     5.2   8.8  20.6  20.6  20.6   8.8  -3.0     -     -  15.8  glossary/delta.yaml (draft)
+     9.4   5.2  10.7   9.1  13.1   5.2   6.7     -   2.9   7.6  glossary/alpha.yaml
+    10.4   5.2  13.1  13.1  13.1   5.2  10.0     -     -   9.9  glossary/beta.yaml
+     9.2   5.2  13.1  13.1  13.1   5.2   4.0     -     -   8.0  glossary/gamma.yaml
+Site medians (published entries) against the goals:
+  summaries                           9.3 (goal <= 8: NOT met)
+  risk texts                          5.3 (goal <= 8: met)
+  whole entries                       8.9 (goal <= 10: met)
+  content/articles/story.md           9.6 (goal <= 10: met)
+The five hardest fields:
+   26.5  glossary/epsilon.yaml: significance
+   26.5  glossary/epsilon.yaml: mechanism
+   26.5  glossary/epsilon.yaml: application
+   14.7  glossary/epsilon.yaml: metric
+   14.7  glossary/epsilon.yaml: context
+
+Stigmatising wording (person-first language): none
+
+Names of other entries mentioned without a link (first mention in each entry or article): none
 """
 
 
@@ -62,7 +86,7 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_report_lists_levels_old_reviews_orphans_unmentioned_and_uncited(tmp_path: Path) -> None:
     """On a known glossary the report is exactly right: counts by evidence and status, the one review older
     than 12 months (one reviewed exactly 12 months ago is not), the orphan, the entries no article mentions,
-    and the reference nobody cites."""
+    the reference nobody cites, and every entry's grades, hardest first, with the medians against the goals."""
     project = make_project(tmp_path / "p", {"glossary/epsilon.yaml": EPSILON})
     gamma = project / "glossary/gamma.yaml"
     gamma.write_text(gamma.read_text().replace("reviewed: 2026-09-01", "reviewed: 2024-01-31"))
