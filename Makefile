@@ -13,6 +13,7 @@ $(STAMP): pyproject.toml
 	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 	print('\n'.join(p['dependencies'] + [d for g in p['optional-dependencies'].values() for d in g]))" > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $(STAMP)
 
 ## serve: build the site and preview it on http://127.0.0.1:8000, reloading on every edit

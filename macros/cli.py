@@ -87,7 +87,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         path = create_entry(args.root, args.term, args.slug, glossary)
     except AuthoringError as error:
-        print(f"{PROG} new: {error}; nothing was written", file=sys.stderr)
+        print(f"{args.prog} new: {error}; nothing was written", file=sys.stderr)
         return EXIT_USAGE
     print(path.relative_to(args.root).as_posix())
     _glossary, problems = load_glossary(args.root)
@@ -100,7 +100,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Import plaintext glossary pages as draft entries, reporting per file."""
     if args.term and len(args.files) > 1:
-        print(f"{PROG} import: --term names the term of one file; give one FILE with it", file=sys.stderr)
+        print(f"{args.prog} import: --term names the term of one file; give one FILE with it", file=sys.stderr)
         return EXIT_USAGE
     from .importer import import_file
 
@@ -195,9 +195,9 @@ def _date(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date written as YYYY-MM-DD") from None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``python -m macros`` and its commands."""
-    parser = argparse.ArgumentParser(prog=PROG, description="Check and manage the glossary entries in glossary/.")
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The argument parser of ``python -m macros`` (or ``glossary``) and its commands."""
+    parser = argparse.ArgumentParser(prog=prog, description="Check and manage the glossary entries in glossary/.")
     root_help = "the project folder holding glossary/ and content/ (default: .)"
     parser.add_argument("--root", type=Path, default=Path("."), help=root_help)
     common = argparse.ArgumentParser(add_help=False)
@@ -247,18 +247,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = PROG) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
+    parser = build_parser(prog)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return EXIT_USAGE if exit_.code else EXIT_OK
+    args.prog = prog
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     if not (args.root / "glossary").is_dir():
-        print(f"{PROG}: no glossary/ folder in {args.root.resolve()}; run it from the project folder "
+        print(f"{prog}: no glossary/ folder in {args.root.resolve()}; run it from the project folder "
               "or pass --root", file=sys.stderr)
         return EXIT_USAGE
     return int(args.func(args))
+
+
+def console() -> int:
+    """The ``glossary`` console script (``pip install -e .``, done by ``make``): ``main`` under that name."""
+    return main(prog="glossary")

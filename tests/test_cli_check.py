@@ -60,3 +60,20 @@ def test_real_glossary_is_clean() -> None:
     """The project's own glossary passes the check."""
     result = run("check", cwd=ROOT)
     assert result.returncode == 0, result.stdout
+
+
+def test_glossary_command_is_installed_and_checks(tmp_path: Path) -> None:
+    """`make`'s set-up installs the `glossary` console script beside the venv's python; it is `python -m macros`."""
+    import subprocess
+    import sys
+
+    command = Path(sys.executable).parent / "glossary"
+    assert command.is_file(), "run `make .venv/.installed`: it installs the project with its `glossary` command"
+    project = make_project(tmp_path / "p")
+    result = subprocess.run([str(command), "check"], cwd=project, capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "checked 4 entries (3 published, 1 drafts) and 2 references" in result.stderr
+    usage = subprocess.run([str(command), "new"], cwd=project, capture_output=True, text=True, timeout=60,
+                           check=False)
+    assert usage.returncode == 2 and usage.stderr.startswith("usage: glossary new"), usage.stderr
