@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build check test lint clean new import report bench dist preview-dist
+.PHONY: serve build check test test-fast lint clean new import report bench dist preview-dist
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench: $(STAMP)
 ## test: run the whole test suite
 test: $(STAMP)
 	$(PY) -m pytest
+
+## test-fast: everything but the browser and slow tests (no real-site build, no Chromium), in under a minute
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser and not slow"
 
 ## lint: ruff over the code and tests, mypy over macros/
 lint: $(STAMP)

@@ -1,4 +1,14 @@
-"""Shared fixtures: tiny sites built in a temporary folder, in process, and parsed as HTML."""
+"""Shared fixtures: tiny sites built in a temporary folder, in process, and parsed as HTML; the real
+site, built once per run; the real glossary; headless Chromium, launched once per run.
+
+Every fixture lives here (or in tests/browser/conftest.py), never imported from a test module: an
+imported fixture is a second fixture, and a session-scoped build would run again.
+
+Markers (pyproject.toml): ``browser`` (drives Chromium; given here to every test that asks for the
+``browser`` fixture or lives in tests/browser/) and ``slow`` (given here to every test that needs the
+real site's build, and written on the others that take many seconds). ``make test-fast`` runs
+everything else.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +30,14 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from macros.registry import Glossary, load_glossary
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_SITE = ROOT / "tests" / "fixtures" / "site"
+#: The real site is built for deployment under a sub-path, so every URL test must keep it.
+SITE_URL = "https://example.org/neuro/"
+#: What this run spent on the expensive fixtures (printed at the end of the run).
+SPENT = {"real-site builds": 0, "browser launches": 0}
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
@@ -158,3 +174,69 @@ def preview_dist(project: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site, built once per run with `mkdocs build --strict` as `make build` does, for deployment
+    under SITE_URL (the variable mkdocs.yml reads); no warning allowed."""
+    SPENT["real-site builds"] += 1
+    out = tmp_path_factory.mktemp("real-site") / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
+                            capture_output=True, text=True, env=env, timeout=600, check=False)
+    if result.returncode != 0 or "WARNING" in result.stderr:
+        pytest.fail(f"the real site does not build cleanly:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def glossary() -> Glossary:
+    """The real glossary, loaded once; it must have no problems."""
+    loaded, problems = load_glossary(ROOT)
+    assert problems == [], "\n".join(map(str, problems))
+    return loaded
+
+
+def require(problem: str | None) -> None:
+    """Fail (in CI) or skip (elsewhere) when a tool the browser tests need is missing."""
+    from browser import gates
+
+    if problem is None:
+        return
+    if gates.in_ci():
+        pytest.fail(f"CI is set and {problem}", pytrace=False)
+    pytest.skip(problem)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (no browser download), launched once per run."""
+    from browser import gates
+
+    require(gates.browser_problem())
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        SPENT["browser launches"] += 1
+        chromium = playwright.chromium.launch(executable_path=str(gates.CHROMIUM), args=gates.LAUNCH_ARGS,
+                                              headless=True)
+        yield chromium
+        chromium.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``browser`` on the tests that drive Chromium, ``slow`` on those that need the real site's build."""
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "browser" in fixtures or browser_dir in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+        if "real_site" in fixtures:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    """How many times this run built the real site and launched Chromium (each should be at most once)."""
+    line = ", ".join(f"{what}: {count}" for what, count in SPENT.items())
+    terminalreporter.write_line(f"expensive fixtures: {line}")  # type: ignore[attr-defined]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from test_real_site import real_site  # noqa: F401 - the shared strict build of the real site
 
 from macros.security import PageFacts, fast_scan, reference_scan
 
 
-def test_fast_scan_equals_the_html_parser_on_every_page(real_site) -> None:  # noqa: F811
+def test_fast_scan_equals_the_html_parser_on_every_page(real_site: Path) -> None:
     """Same inline scripts, styles, style attributes and insertion point as html.parser, page by page."""
     pages = sorted(real_site.rglob("*.html"))
     assert len(pages) > 50

@@ -8,16 +8,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-from conftest import FIXTURE_SITE, ROOT, BuildResult
+from conftest import FIXTURE_SITE, ROOT, SITE_URL, BuildResult
 from jsonschema import Draft202012Validator, FormatChecker
-from test_structured_data import built_real_site
 
 from macros.export import EXPORT_SCHEMA, EXPORT_VERSION
 from macros.registry import load_glossary
 from macros.render import Renderer
-
-SITE_URL = "https://example.org/neuro/"
 
 
 def _validator(site: Path) -> Draft202012Validator:
@@ -36,12 +32,6 @@ def _words(markdown: str, glossary: Any) -> str:
 
 def _export(site: Path) -> dict[str, Any]:
     return json.loads((site / "glossary.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built (once per session) for deployment under SITE_URL."""
-    return built_real_site(tmp_path_factory, SITE_URL)
 
 
 def test_real_export_validates_against_its_published_schema(real_site: Path) -> None:

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
@@ -16,7 +12,6 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from bs4 import BeautifulSoup
 from conftest import FIXTURE_SITE, ROOT, BuildResult
-from test_structured_data import built_real_site
 
 from macros.graph import Node, components, layers, pathway_map, relationship_map, text_width, wrap_label
 from macros.registry import load_glossary
@@ -235,12 +230,6 @@ def test_pathways_page_without_pathways_says_so(site_factory) -> None:
     assert "No entry describes a synthesis pathway yet" in text
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once per session with `mkdocs build --strict` as `make build` does."""
-    return built_real_site(tmp_path_factory)
-
-
 def test_real_pathways_page_draws_the_three_pathways(real_site: Path) -> None:
     """The Synthesis pathways page draws the serotonin, catecholamine and GABA pathways, every step a link."""
     page = "pathways/index.html"
@@ -289,67 +278,6 @@ def test_every_real_concept_page_has_a_working_map(real_site: Path) -> None:
 
 # -- in a browser -----------------------------------------------------------------------------
 
-def _browser_missing(what: str) -> None:
-    """A missing browser skips these tests on a developer's machine but fails them in CI."""
-    if os.environ.get("CI", "").lower() not in ("", "0", "false", "no"):
-        pytest.fail(f"{what} is required for the browser tests in CI")
-    pytest.skip(f"{what} is not installed")
-
-
-class BrowserThread:
-    """Debian's headless Chromium, driven by Playwright in a thread of its own.
-
-    Playwright's sync API allows one instance per thread; its own thread keeps this one clear of any
-    other browser fixture of the test session. ``run`` calls a function there and returns its result;
-    an assertion failing inside it fails the test as usual.
-    """
-
-    def __init__(self, executable: str) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
-        self._playwright: Any = None
-        self._browser: Any = None
-        self._pool.submit(self._start, executable).result(timeout=120)
-
-    def _start(self, executable: str) -> None:
-        from playwright.sync_api import sync_playwright
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
-
-    def run(self, check: Callable[..., Any], *args: Any) -> Any:
-        """``check(browser, *args)`` in the browser's thread."""
-        return self._pool.submit(check, self._browser, *args).result(timeout=300)
-
-    def close(self) -> None:
-        """Close the browser and stop Playwright."""
-        def stop() -> None:
-            self._browser.close()
-            self._playwright.stop()
-        self._pool.submit(stop).result(timeout=60)
-        self._pool.shutdown()
-
-
-def open_browser() -> Iterator[BrowserThread]:
-    """A browser for one test module (skipped locally, failed in CI, when Playwright or Chromium is missing)."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _browser_missing("playwright (pip)")
-    executable = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not executable:
-        _browser_missing("chromium (apt-get install chromium)")
-    browser = BrowserThread(str(executable))
-    try:
-        yield browser
-    finally:
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[BrowserThread]:
-    """Headless Chromium for this module."""
-    yield from open_browser()
-
-
 def _luminance(rgb: tuple[float, float, float]) -> float:
     def channel(c: float) -> float:
         c /= 255
@@ -384,7 +312,7 @@ _COLOURS = """() => [...document.querySelectorAll('svg.glossary-map')].map(svg =
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_maps_pass_axe_and_are_readable_in_both_palettes(browser: BrowserThread, real_site: Path,
+def test_maps_pass_axe_and_are_readable_in_both_palettes(browser: Any, real_site: Path,
                                                           scheme: str) -> None:
     """In the light and the dark palette the maps have no axe violations, their text has at least 4.5:1
     contrast against its box and their lines at least 3:1 against the page."""
@@ -411,10 +339,10 @@ def test_maps_pass_axe_and_are_readable_in_both_palettes(browser: BrowserThread,
         finally:
             page.close()
 
-    browser.run(check)
+    check(browser)
 
 
-def test_map_links_are_reachable_by_keyboard_and_named(browser: BrowserThread, real_site: Path) -> None:
+def test_map_links_are_reachable_by_keyboard_and_named(browser: Any, real_site: Path) -> None:
     """Tabbing through the Dopamine page reaches every box of the map, each announced by its name."""
     def check(chromium: Any) -> None:
         page = chromium.new_page(viewport={"width": 1280, "height": 900})
@@ -437,7 +365,7 @@ def test_map_links_are_reachable_by_keyboard_and_named(browser: BrowserThread, r
         finally:
             page.close()
 
-    browser.run(check)
+    check(browser)
 
 
 def test_relationship_map_is_bounded_for_hub_entries(tmp_path) -> None:

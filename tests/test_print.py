@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import tinycss2
 from conftest import ROOT
-from test_graph import BrowserThread, open_browser
-from test_structured_data import built_real_site
 
 CSS = ROOT / "content/assets/glossary.css"
 #: The site's chrome, none of which belongs on paper: header (with the palette toggle and search),
@@ -71,18 +68,6 @@ def test_print_css_shows_external_addresses() -> None:
 
 # -- in a browser: what the printer receives -----------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[BrowserThread]:
-    """Headless Chromium for this module (see test_graph.BrowserThread)."""
-    yield from open_browser()
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built once per session with `mkdocs build --strict`."""
-    return built_real_site(tmp_path_factory)
-
-
 _PRINTED = """() => {
   const shown = el => el && getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0;
   const chrome = ['.md-header', '.md-sidebar--primary', '.md-sidebar--secondary', '.md-search',
@@ -100,7 +85,7 @@ _PRINTED = """() => {
 
 
 @pytest.mark.parametrize("path", ["glossary/dopamine/index.html", ARTICLE])
-def test_pages_print_without_chrome_and_with_warnings(browser: BrowserThread, real_site: Path, path: str) -> None:
+def test_pages_print_without_chrome_and_with_warnings(browser: Any, real_site: Path, path: str) -> None:
     """In print media a concept page and the article show their content, risk callout and disclaimer, and
     none of the navigation, search, header, footer or permalink anchors; a PDF of the page can be made."""
     def check(chromium: Any) -> None:
@@ -124,10 +109,10 @@ def test_pages_print_without_chrome_and_with_warnings(browser: BrowserThread, re
         finally:
             page.close()
 
-    browser.run(check)
+    check(browser)
 
 
-def test_external_links_print_their_address(browser: BrowserThread, real_site: Path) -> None:
+def test_external_links_print_their_address(browser: Any, real_site: Path) -> None:
     """The article's sources print as 'title (https://...)'; a concept page's DOI links are not repeated."""
     def check(chromium: Any) -> None:
         page = chromium.new_page()
@@ -145,4 +130,4 @@ def test_external_links_print_their_address(browser: BrowserThread, real_site: P
         finally:
             page.close()
 
-    browser.run(check)
+    check(browser)

@@ -5,31 +5,35 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_project
+from conftest import ROOT, SITE_URL, make_project
 
 #: The one line the two builders write differently.
 _GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 
 
-def _build(tool: str, project: Path, out: Path) -> None:
+def _build(tool: str, project: Path, out: Path, site_url: str | None = None) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(ROOT)}
     env.pop("SITE_URL", None)
+    if site_url is not None:
+        env["SITE_URL"] = site_url
     result = subprocess.run([sys.executable, "-m", tool, "build", "--strict", "--site-dir", str(out)], cwd=project,
                             env=env, capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 0, f"{tool} build --strict failed:\n{result.stdout}\n{result.stderr}"
 
 
-def _same_site(project: Path, tmp_path: Path) -> None:
+def _same_site(project: Path, tmp_path: Path, mkdocs_site: Path | None = None, site_url: str | None = None) -> None:
+    """ProperDocs' build of ``project`` against MkDocs' (``mkdocs_site`` when it is already built for ``site_url``)."""
     pytest.importorskip("properdocs", reason="properdocs is pinned in pyproject.toml's canary group: run make test")
-    mkdocs_site, properdocs_site = tmp_path / "mkdocs", tmp_path / "properdocs"
-    _build("mkdocs", project, mkdocs_site)
-    _build("properdocs", project, properdocs_site)
+    properdocs_site = tmp_path / "properdocs"
+    if mkdocs_site is None:
+        mkdocs_site = tmp_path / "mkdocs"
+        _build("mkdocs", project, mkdocs_site)
+    _build("properdocs", project, properdocs_site, site_url)
     files = sorted(p.relative_to(mkdocs_site).as_posix() for p in mkdocs_site.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(properdocs_site).as_posix() for p in properdocs_site.rglob("*")
                            if p.is_file())
@@ -51,14 +55,7 @@ def test_properdocs_builds_the_fixture_site_the_same(tmp_path: Path) -> None:
     _same_site(make_project(tmp_path / "project"), tmp_path)
 
 
-@pytest.mark.slow
-def test_properdocs_builds_the_real_site_the_same(tmp_path: Path) -> None:
-    """The same comparison on the real glossary."""
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copy2(ROOT / "mkdocs.yml", project / "mkdocs.yml")
-    for folder in ("content", "glossary"):
-        shutil.copytree(ROOT / folder, project / folder)
-    for folder in ("macros", "overrides"):
-        (project / folder).symlink_to(ROOT / folder, target_is_directory=True)
-    _same_site(project, tmp_path)
+def test_properdocs_builds_the_real_site_the_same(real_site: Path, tmp_path: Path) -> None:
+    """The same comparison on the real glossary (against the run's one MkDocs build of it; slow, as every
+    test of the real site's build)."""
+    _same_site(ROOT, tmp_path, mkdocs_site=real_site, site_url=SITE_URL)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,33 +11,12 @@ from bs4 import BeautifulSoup
 from conftest import ROOT
 
 from macros.model import TEXT_FIELDS
-from macros.registry import load_glossary
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 ARTICLE = ROOT / "content/articles/benzodiazepine-withdrawal-neurotransmitters.md"
 SECTIONS = ["Context", "Significance", "Mechanism", "Application", "Metric", "Risk"]
 DOSE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|iu|units?)\b"
                   r"|\b(?:take|taking)\s+\d+\s+(?:tablets?|capsules?|pills?|doses?)\b", re.I)
-
-
-@pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built with `mkdocs build --strict` exactly as `make build` does."""
-    out = tmp_path_factory.mktemp("real") / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
-                            capture_output=True, text=True, env=env, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr, result.stderr
-    return out
-
-
-@pytest.fixture(scope="session")
-def glossary():
-    """The real glossary, loaded once; it must have no problems."""
-    loaded, problems = load_glossary(ROOT)
-    assert problems == [], "\n".join(map(str, problems))
-    return loaded
 
 
 def _soup(path: Path) -> BeautifulSoup:

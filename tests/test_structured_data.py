@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import FIXTURE_SITE, ROOT
+from conftest import FIXTURE_SITE, ROOT, SITE_URL
 
-from macros.registry import Glossary, load_glossary
+from macros.registry import Glossary
 from macros.render import Renderer
 
-SITE_URL = "https://example.org/neuro/"   # a sub-path, so every URL must keep it
 TRICKY_SUMMARY = ("A made-up messenger `</script><script>alert(1)</script>` & \"quoted\" 'single' text; "
                   "it links to [[beta]].")
 TRICKY_PLAIN = ("A made-up messenger </script><script>alert(1)</script> & \"quoted\" 'single' text; "
@@ -43,40 +39,6 @@ def _by_type(block: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _meta(soup: BeautifulSoup, **attrs: str) -> str | None:
     tag = soup.find("meta", attrs=attrs)
     return tag["content"] if tag else None
-
-
-def _build(tmp: Path, env: dict[str, str]) -> Path:
-    out = tmp / "site"
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
-                            capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
-_BUILDS: dict[str, Path] = {}
-
-
-def built_real_site(factory: pytest.TempPathFactory, site_url: str = SITE_URL) -> Path:
-    """The real site built for deployment under ``site_url`` (the SITE_URL variable mkdocs.yml reads),
-    once per test session: test_export, test_graph and test_print look at the same build."""
-    if site_url not in _BUILDS:
-        _BUILDS[site_url] = _build(factory.mktemp("real-site"), {"SITE_URL": site_url})
-    return _BUILDS[site_url]
-
-
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site built for deployment under SITE_URL."""
-    return built_real_site(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def glossary() -> Glossary:
-    """The real glossary."""
-    loaded, problems = load_glossary(ROOT)
-    assert problems == []
-    return loaded
 
 
 @pytest.fixture(scope="module")

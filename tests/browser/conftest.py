@@ -1,36 +1,27 @@
-"""Fixtures for the browser gates: Debian's Chromium, the real site and the planted-fault site.
+"""Fixtures for the browser gates: the real site and the planted-fault site, served.
 
-Each site is built once per session into a temporary folder and served on 127.0.0.1 at a free
-port. With ``CI=true`` a missing browser or link checker fails the run; elsewhere it skips with
-the reason.
+The real site is tests/conftest.py's one build of the run; the planted-fault site is built once per
+session into a temporary folder; each is served on 127.0.0.1 at a free port. Chromium is
+tests/conftest.py's ``browser``. With ``CI=true`` a missing browser or link checker fails the run;
+elsewhere it skips with the reason.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from conftest import SITE_URL, require  # tests/conftest.py
 
 from . import gates
 
 ROOT = Path(__file__).resolve().parents[2]
 FAULTS = Path(__file__).resolve().parent / "faults"
 FIXTURE_SITE = ROOT / "tests" / "fixtures" / "site"
-
-
-def require(problem: str | None) -> None:
-    """Fail (in CI) or skip (elsewhere) when a tool the gates need is missing."""
-    if problem is None:
-        return
-    if gates.in_ci():
-        pytest.fail(f"CI is set and {problem}", pytrace=False)
-    pytest.skip(problem)
 
 
 @dataclass
@@ -52,19 +43,6 @@ class ServedSite:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Headless Debian Chromium driven by Playwright (no browser download)."""
-    require(gates.browser_problem())
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(gates.CHROMIUM), args=gates.LAUNCH_ARGS,
-                                              headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="session")
 def linkchecker() -> None:
     """LinkChecker is installed (it is pinned in pyproject.toml)."""
     require(None if gates.linkchecker_command() else
@@ -72,18 +50,14 @@ def linkchecker() -> None:
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
-    """The real glossary, built with ``mkdocs build --strict`` into a temporary folder, and served."""
-    out = tmp_path_factory.mktemp("real-site") / "site"
-    run = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True, text=True, timeout=600, check=False,
-    )
-    if run.returncode != 0:
-        pytest.fail(f"the real site does not build:\n{run.stdout}\n{run.stderr}", pytrace=False)
-    with gates.serve(out) as base_url:
-        yield ServedSite(out, base_url, gates.site_pages(out))
+def served(real_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedSite]:
+    """The real site (tests/conftest.py's one strict build of the run), served at the path of the SITE_URL
+    it was built for (``/neuro/``), where its 404 page looks for its styles and scripts."""
+    mount = tmp_path_factory.mktemp("served")
+    prefix = urlsplit(SITE_URL).path.strip("/")
+    (mount / prefix).symlink_to(real_site, target_is_directory=True)
+    with gates.serve(mount) as origin:
+        yield ServedSite(real_site, f"{origin}{prefix}/", gates.site_pages(real_site))
 
 
 def fault_project_files() -> dict[str, str | None]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from conftest import require  # tests/conftest.py
 
 from . import gates
-from .conftest import require
 
 
 def test_missing_browser_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -35,6 +36,20 @@ def test_outside_ci_a_missing_tool_skips_with_the_reason(monkeypatch: pytest.Mon
 
 
 def test_nothing_missing_means_nothing_happens(monkeypatch: pytest.MonkeyPatch) -> None:
-    """When every tool is there, require() lets the test run, in CI or not."""
-    monkeypatch.setenv("CI", "true")
-    require(None)
+    """When every tool is there, require() lets the test run, in CI or not: it neither fails nor skips."""
+    stopped: list[str] = []
+
+    def stop(kind: str) -> Any:
+        def record(reason: str, **_options: Any) -> None:
+            stopped.append(f"{kind}: {reason}")
+            raise InterruptedError(kind)
+        return record
+
+    monkeypatch.setattr(pytest, "fail", stop("fail"))
+    monkeypatch.setattr(pytest, "skip", stop("skip"))
+    for ci in ("true", "false"):
+        monkeypatch.setenv("CI", ci)
+        require(None)
+        with pytest.raises(InterruptedError):  # the same call does stop the test when a tool is missing
+            require("chromium is missing")
+    assert stopped == ["fail: CI is set and chromium is missing", "skip: chromium is missing"]

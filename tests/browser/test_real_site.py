@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from macros.registry import Glossary, load_glossary
+from macros.registry import Glossary
 
 from . import gates
 from .conftest import ROOT, ServedSite
@@ -24,14 +24,6 @@ from .gates import Finding
 
 PAGE_TYPES = ["home", "a-z-index", "topics", "tag-page", "concept-low", "concept-moderate", "concept-high",
               "article", "about", "privacy", "not-found"]
-
-
-@pytest.fixture(scope="module")
-def glossary() -> Glossary:
-    """The real glossary, as the build loads it."""
-    loaded, problems = load_glossary(ROOT)
-    assert not problems, "\n".join(str(p) for p in problems)
-    return loaded
 
 
 def page_for(kind: str, site: ServedSite, glossary: Glossary) -> str:
@@ -65,25 +57,25 @@ def summary_of(site: ServedSite, page: str) -> str:
 
 # -- the policy in the HTML ------------------------------------------------------
 
-def test_every_page_carries_a_strict_policy_and_no_referrer(real_site: ServedSite) -> None:
+def test_every_page_carries_a_strict_policy_and_no_referrer(served: ServedSite) -> None:
     """Every built page has the CSP <meta> first in its head (default-src 'self', no 'unsafe-eval',
     each inline script allowed by its hash) and <meta name="referrer" content="no-referrer">."""
-    assert len(real_site.pages) > 20
-    findings = [f for page in real_site.pages for f in gates.policy_findings(real_site.html(page), page)]
+    assert len(served.pages) > 20
+    findings = [f for page in served.pages for f in gates.policy_findings(served.html(page), page)]
     assert not findings, gates.report(findings)
 
 
 # -- tracking, storage, policy violations: every page --------------------------------
 
 def test_no_page_contacts_another_host_stores_anything_or_breaks_the_policy(browser: Any,
-                                                                            real_site: ServedSite) -> None:
+                                                                            served: ServedSite) -> None:
     """Each page, opened in turn like a reader would: no request leaves the origin, no cookie,
     nothing stored beyond the palette preference, no CSP violation, script error or failed request."""
     context = gates.new_context(browser)
     try:
-        watch = gates.Watch(context, real_site.base_url)
+        watch = gates.Watch(context, served.base_url)
         page = context.new_page()
-        for path in real_site.pages:
+        for path in served.pages:
             watch.visit(page, path)
         cookies = context.cookies()
     finally:
@@ -91,16 +83,16 @@ def test_no_page_contacts_another_host_stores_anything_or_breaks_the_policy(brow
     assert not watch.findings, gates.report(watch.findings)
     assert cookies == []
     # The watch saw real traffic: every page, the theme's assets and the search index.
-    assert {real_site.url(p) for p in real_site.pages} <= set(watch.requests)
+    assert {served.url(p) for p in served.pages} <= set(watch.requests)
     assert any(url.endswith("search/search_index.json") for url in watch.requests)
 
 
-def test_policy_refuses_an_injected_inline_script(browser: Any, real_site: ServedSite) -> None:
+def test_policy_refuses_an_injected_inline_script(browser: Any, served: ServedSite) -> None:
     """The policy is enforced, not just present: an inline script added after the build (as an
     injection would be) does not run, and the violation is reported naming the page."""
     context = gates.new_context(browser)
     try:
-        watch = gates.Watch(context, real_site.base_url)
+        watch = gates.Watch(context, served.base_url)
         page = context.new_page()
         watch.visit(page, "about/")
         ran = page.evaluate("""() => {
@@ -119,7 +111,7 @@ def test_policy_refuses_an_injected_inline_script(browser: Any, real_site: Serve
 
 # -- what a reader does ---------------------------------------------------------
 
-def test_search_works_offline_by_term_and_by_alias(browser: Any, real_site: ServedSite, glossary: Glossary) -> None:
+def test_search_works_offline_by_term_and_by_alias(browser: Any, served: ServedSite, glossary: Glossary) -> None:
     """With the network cut after the page loaded, typing "dopamine" lists the dopamine entry first,
     and an alias (a name that is not the term) finds its entry; no request leaves the origin."""
     aliases = [(entry.slug, alias) for entry in sorted(glossary.published(), key=lambda e: e.slug)
@@ -129,14 +121,14 @@ def test_search_works_offline_by_term_and_by_alias(browser: Any, real_site: Serv
     assert aliases, "the glossary has no one-word alias to search for"
     context = gates.new_context(browser)
     try:
-        watch = gates.Watch(context, real_site.base_url)
+        watch = gates.Watch(context, served.base_url)
         page = context.new_page()
         watch.visit(page, "")
         context.set_offline(True)
         watch.where = "/ (searching, offline)"
-        results = {"dopamine": gates.search(page, "dopamine", real_site.base_url)}
+        results = {"dopamine": gates.search(page, "dopamine", served.base_url)}
         for _, alias in aliases:
-            results[alias] = gates.search(page, alias, real_site.base_url)
+            results[alias] = gates.search(page, alias, served.base_url)
         watch.check_state(page)
     finally:
         context.close()
@@ -147,16 +139,16 @@ def test_search_works_offline_by_term_and_by_alias(browser: Any, real_site: Serv
     assert not watch.findings, gates.report(watch.findings)
 
 
-def test_term_links_show_the_summary_on_hover_and_on_keyboard_focus(browser: Any, real_site: ServedSite) -> None:
+def test_term_links_show_the_summary_on_hover_and_on_keyboard_focus(browser: Any, served: ServedSite) -> None:
     """A term link shows the linked entry's summary in a tooltip when the pointer rests on it, and
     when a keyboard user reaches it with Tab."""
-    page_path = next(p for p in real_site.pages if p.startswith("articles/"))
-    href, text, title = first_term_link(real_site, page_path)
+    page_path = next(p for p in served.pages if p.startswith("articles/"))
+    href, text, title = first_term_link(served, page_path)
     target = _resolve(page_path, href)
-    assert title == summary_of(real_site, target), f"{page_path}: the title of {href} is not {target}'s summary"
+    assert title == summary_of(served, target), f"{page_path}: the title of {href} is not {target}'s summary"
     context = gates.new_context(browser)
     try:
-        watch = gates.Watch(context, real_site.base_url)
+        watch = gates.Watch(context, served.base_url)
         page = context.new_page()
         watch.visit(page, page_path)
         link = page.locator("article a.glossary-term").first
@@ -195,18 +187,18 @@ def _resolve(page: str, href: str) -> str:
     return "/".join(parts) + "/"
 
 
-def test_a_reader_session_leaves_nothing_behind(browser: Any, real_site: ServedSite) -> None:
+def test_a_reader_session_leaves_nothing_behind(browser: Any, served: ServedSite) -> None:
     """Search, switch to dark and back, follow a cross-link, open a tooltip: still no request to
     another host, no cookie, no CSP violation, and nothing stored but the palette preference."""
     concept = "glossary/dopamine/"
-    href, text, title = first_term_link(real_site, concept)
+    href, text, title = first_term_link(served, concept)
     context = gates.new_context(browser)
     try:
-        watch = gates.Watch(context, real_site.base_url)
+        watch = gates.Watch(context, served.base_url)
         page = context.new_page()
         watch.visit(page, "")
         watch.where = "/ (search)"
-        found = gates.search(page, "dopamine", real_site.base_url)
+        found = gates.search(page, "dopamine", served.base_url)
         page.locator(".md-search-result__item > .md-search-result__link").first.click()
         page.wait_for_url("**/glossary/dopamine/**")
         watch.where = concept + " (palette)"
@@ -222,7 +214,7 @@ def test_a_reader_session_leaves_nothing_behind(browser: Any, real_site: ServedS
         watch.where = concept + " (cross-link)"
         page.locator("article a.glossary-term").first.click()
         page.wait_for_load_state("networkidle")
-        arrived = gates.page_of(page.url, real_site.base_url)
+        arrived = gates.page_of(page.url, served.base_url)
         heading = page.evaluate("""() => {
           const h1 = document.querySelector('article h1').cloneNode(true);
           h1.querySelectorAll('.headerlink').forEach((permalink) => permalink.remove());
@@ -270,25 +262,25 @@ def axe_states(browser: Any, site: ServedSite, path: str, scheme: str) -> list[F
 
 
 @pytest.mark.parametrize("kind", PAGE_TYPES)
-def test_every_page_type_has_no_accessibility_violation(browser: Any, real_site: ServedSite, glossary: Glossary,
+def test_every_page_type_has_no_accessibility_violation(browser: Any, served: ServedSite, glossary: Glossary,
                                                         kind: str) -> None:
     """axe-core (WCAG 2.0/2.1/2.2 A and AA, plus landmark-one-main, region, heading-order,
     page-has-heading-one and aria-dialog-name) finds nothing, light and dark, with a tooltip and
     the search dialog open."""
-    path = page_for(kind, real_site, glossary)
-    findings = axe_states(browser, real_site, path, "light") + axe_states(browser, real_site, path, "dark")
+    path = page_for(kind, served, glossary)
+    findings = axe_states(browser, served, path, "light") + axe_states(browser, served, path, "dark")
     assert not findings, gates.report(findings)
 
 
 # -- links ------------------------------------------------------------------------
 
-def test_every_internal_link_and_anchor_resolves(real_site: ServedSite, linkchecker: None, tmp_path: Path) -> None:
+def test_every_internal_link_and_anchor_resolves(served: ServedSite, linkchecker: None, tmp_path: Path) -> None:
     """LinkChecker, crawling the served site from every page, finds no broken link and no missing
     #anchor, in content, navigation and theme alike."""
-    check = gates.link_findings(real_site.base_url, real_site.pages, tmp_path)
+    check = gates.link_findings(served.base_url, served.pages, tmp_path)
     assert not check.findings, gates.report(check.findings)
     checked = {row["url"] for row in check.rows if row.get("result", "").startswith("200")}
-    assert {real_site.url(p) for p in real_site.pages} <= checked
+    assert {served.url(p) for p in served.pages} <= checked
     assert any("/assets/javascripts/" in url for url in checked)      # theme assets
     assert sum("#" in url for url in checked) > 100                   # anchors, each one checked
 
