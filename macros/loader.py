@@ -58,11 +58,6 @@ def _line_of_byte(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def _end_line(node: yaml.Node) -> int:
-    end = node.end_mark
-    return end.line if end.column == 0 and end.line > node.start_mark.line else end.line + 1
-
-
 _PYTHON_TAG = "tag:yaml.org,2002:python/"
 
 

@@ -14,7 +14,6 @@ from typing import Any
 SECTIONS: tuple[str, ...] = ("context", "significance", "mechanism", "application", "metric")
 #: Fields whose values are Markdown text and may hold ``[[slug]]`` links.
 TEXT_FIELDS: tuple[str, ...] = ("summary", *SECTIONS, "risk.text", "origin")
-RISK_LEVELS: tuple[str, ...] = ("low", "moderate", "high")
 EVIDENCE_LEVELS: tuple[str, ...] = ("established", "emerging", "limited", "contested")
 
 EVIDENCE_LABELS: dict[str, str] = {
@@ -53,14 +52,6 @@ class Problem:
     def as_warning(self) -> str:
         """The line printed when this is only a warning (it never fails a check or a build)."""
         return f"{self.path}:{self.line}: {self.field}: warning: {self.message}"
-
-
-class ContentError(Exception):
-    """Raised when content problems must stop a build; carries every problem."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass
