@@ -278,6 +278,7 @@ def make_baseline(ours: Path, dest: Path) -> Path:
 
     import macros
     from macros import site
+    from macros.mkdocs_compat import no_current_plugin
 
     config = read_config(ours / "mkdocs.yml")
     docs_name = config.get("docs_dir", "docs")
@@ -287,7 +288,7 @@ def make_baseline(ours: Path, dest: Path) -> Path:
     failed, _warnings = mk.validate()
     if failed:
         raise RuntimeError(f"cannot read the configuration of {ours}: {failed}")
-    mk.plugins._current_plugin = None  # File.generated records which plugin made a file; none does here
+    no_current_plugin(mk.plugins)  # File.generated records which plugin made a file; none does here
     site.on_config(mk)  # loads and validates the glossary; raises on any problem
     env = _MacroEnv(mk)
     macros.define_env(env)

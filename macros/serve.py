@@ -17,10 +17,10 @@ A build that fails (a problem in an entry, a template that does not compile) lea
 the last good site in place; the problems are printed as ``path:line: field:
 message``, and saving a fix rebuilds as usual, without a restart. MkDocs 1.6.1's
 ``LiveReloadServer`` holds every request until the build it started succeeds, so
-after a failure the last good build is marked as the current one (``_wanted_epoch``,
-private to that version, pinned in pyproject.toml; tests/test_serve.py fails if it
-changes). The dirty flag reaches MkDocs through the name ``build`` that its serve
-command calls, the same way.
+after a failure the last good build is marked as the current one, and the dirty flag
+reaches MkDocs through the name ``build`` that its serve command calls: both touch
+MkDocs' internals, so both live in ``mkdocs_compat.py`` (tests/test_serve.py fails if
+they change).
 """
 
 from __future__ import annotations
@@ -31,11 +31,13 @@ import logging
 import os
 import shutil
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
+
+from .mkdocs_compat import keep_last_good_build, serve_builds
 
 log = logging.getLogger("mkdocs.glossary")
 
@@ -79,31 +81,6 @@ def only_entries(changed: set[str]) -> bool:
     return bool(changed) and all(Path(path).parent == Path("glossary") for path in changed)
 
 
-@contextlib.contextmanager
-def _dirty(dirty: bool) -> Iterator[None]:
-    """Run MkDocs' serve builder with ``dirty`` set as asked (whatever ``--dirty`` said)."""
-    import mkdocs.commands.serve as serve_command
-
-    original = serve_command.build
-
-    def build(config: MkDocsConfig, **kwargs: Any) -> None:
-        original(config, **{**kwargs, "dirty": dirty})
-
-    class _Quiet(logging.Filter):
-        def filter(self, record: logging.LogRecord) -> bool:
-            return not record.getMessage().startswith("A 'dirty' build is being performed")
-
-    quiet = _Quiet()
-    logger = logging.getLogger("mkdocs.commands.build")
-    serve_command.build = build  # type: ignore[assignment]
-    logger.addFilter(quiet)
-    try:
-        yield
-    finally:
-        serve_command.build = original
-        logger.removeFilter(quiet)
-
-
 def _site_module() -> Any:
     """``macros.site`` as loaded now (the hook reloads the package when its code changes)."""
     import importlib
@@ -141,14 +118,14 @@ class Rebuilder:
         if ok:
             self.last_good = now
 
-    def _failed(self, error: BaseException, part_written: bool = False) -> None:
+    def _failed(self, error: BaseException, *, part_written: bool = False) -> None:
         from mkdocs.exceptions import BuildError, MkDocsException
 
         if isinstance(error, MkDocsException) and not isinstance(error, SystemExit | BuildError):
             log.error(error.format_message())  # mkdocs.yml cannot be read: MkDocs says where
         elif not isinstance(error, SystemExit | BuildError):
             traceback.print_exc()  # a bug in code, not an author's mistake: show where
-        self.server._wanted_epoch = self.server._visible_epoch  # the old build stays current; browsers keep it
+        keep_last_good_build(self.server)  # the old build stays current; browsers keep it
         if part_written:
             log.error("The site was not fully rebuilt, because of the problems above: some pages may already "
                       "show the change. Fix them and save: the whole site is rebuilt then.")
@@ -164,7 +141,7 @@ class Rebuilder:
             os.replace(self.site, keep)
         self.site.mkdir()
         try:
-            with _dirty(False):
+            with serve_builds(dirty=False):
                 self.build()
         except (Exception, SystemExit) as error:  # SystemExit: MkDocs' Abort, mkdocs-macros' exit()
             _site_module().discard_build()
@@ -181,13 +158,13 @@ class Rebuilder:
         """Rebuild in place the pages the edit changed; keep the rest of the site and of the search index."""
         previous = json.loads(index.read_text(encoding="utf-8"))
         try:
-            with _dirty(True):
+            with serve_builds(dirty=True):
                 self.build()
         except (Exception, SystemExit) as error:
             written = _site_module().discard_build()
             if written:  # it failed after it began on the pages: the next rebuild is a full one
                 self.last_good = None
-            self._failed(error, written)
+            self._failed(error, part_written=written)
             return False
         site_module = _site_module()
         dropped = site_module.dropped_pages()

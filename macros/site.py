@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,12 +23,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from .mkdocs_compat import is_marked_unchanged, mark_changed, mark_unchanged, version_problem
 from .model import Entry, Problem
 from .registry import Glossary, load_glossary
 from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path
 from .security import preview
 
 TEMPLATES = "overrides/glossary"
+log = logging.getLogger("mkdocs.glossary")
 
 
 @dataclass
@@ -54,6 +57,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     """Load and validate the glossary; every problem stops the build, listed at once."""
     global _state, _pending
     _pending = None  # set again by on_files: whether this build got as far as its pages
+    incompatible = version_problem()
+    if incompatible:
+        log.warning(incompatible)
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     glossary, problems = load_glossary(root)
     problems += template_problems(root)
@@ -151,14 +157,6 @@ def _source_key(st: SiteState, file: File) -> str | None:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()  # 32 characters, not the page
 
 
-def _never_modified() -> bool:
-    return False
-
-
-def _always_modified() -> bool:
-    return True
-
-
 def _mark_unchanged(st: SiteState, files: Files) -> None:
     """Tell a dirty build (``mkdocs serve``'s partial rebuild) which pages it may leave as they are.
 
@@ -173,19 +171,19 @@ def _mark_unchanged(st: SiteState, files: Files) -> None:
     for file in files.documentation_pages(inclusion=lambda _level: True):  # drafts too
         key = _source_key(st, file)
         if key is None:
-            file.is_modified = _always_modified  # type: ignore[method-assign]
+            mark_changed(file)
             continue
         _pending[file.src_uri] = (key, file.dest_uri, file.url)
         if _baseline is not None and _baseline.get(file.src_uri) == _pending[file.src_uri]:
-            file.is_modified = _never_modified  # type: ignore[method-assign]
+            mark_unchanged(file)
 
 
 def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
     """Pages listed in the navigation are always rebuilt: every page shows their titles, which a page
     left as it is would not have read. The navigation is kept short, so this costs little."""
     for page in nav.pages:
-        if page.file.is_modified is _never_modified:
-            page.file.is_modified = _always_modified
+        if is_marked_unchanged(page.file):
+            mark_changed(page.file)
     return nav
 
 

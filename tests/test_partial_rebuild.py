@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -64,7 +65,7 @@ class Serving:
         build = _builder(project, self.site)
         build()  # the first build, made by MkDocs before on_serve
         self.server = SimpleNamespace(root=str(self.site), builder=build, _wanted_epoch=1, _visible_epoch=1,
-                                      watch=lambda path: None)
+                                      _epoch_cond=threading.Condition(), watch=lambda path: None)
         config = _config(project, self.site)
         import macros.serve
 
