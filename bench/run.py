@@ -200,7 +200,7 @@ def machine() -> dict[str, str]:
             "python": platform.python_version(), "packages": packages}
 
 
-def verdict(ok: bool) -> str:
+def verdict(*, ok: bool) -> str:
     """A target's outcome in words."""
     return "met" if ok else "**missed**"
 
@@ -239,22 +239,22 @@ def report(results: list[SizeResult], serve: dict[str, Any] | None, info: dict[s
     lines += ["", "| target | measured | |", "|---|---|---|"]
     for r in results:
         lines.append(f"| build ≤ {MAX_RATIO} × baseline at N = {r.n:,} | {r.ratio:.3f} | "
-                     f"{verdict(r.ratio <= MAX_RATIO)} |")
+                     f"{verdict(ok=r.ratio <= MAX_RATIO)} |")
     if len(results) > 1:
         target = MAX_SCALING * scale / 4
         lines.append(f"| time({large.n:,}) / time({small.n:,}) ≤ {target:.2f} | {ours_scaling:.2f} "
-                     f"(baseline {base_scaling:.2f}) | {verdict(ours_scaling <= target)} |")
+                     f"(baseline {base_scaling:.2f}) | {verdict(ok=ours_scaling <= target)} |")
         lines.append(f"| concept page same size (±{CONCEPT_DRIFT:.0%}) at N = {small.n:,} and {large.n:,} | "
                      f"{small.concept_median_kb:.1f} KB → {large.concept_median_kb:.1f} KB ({drift:+.1%}) | "
-                     f"{verdict(drift <= CONCEPT_DRIFT)} |")
+                     f"{verdict(ok=drift <= CONCEPT_DRIFT)} |")
     biggest = max(r.concept_max_kb for r in results)
     lines.append(f"| concept page ≤ {MAX_CONCEPT_KB} KB | largest {biggest:.1f} KB | "
-                 f"{verdict(biggest <= MAX_CONCEPT_KB)} |")
+                 f"{verdict(ok=biggest <= MAX_CONCEPT_KB)} |")
     lines.append(f"| check ≤ {MAX_CHECK_RATIO} × bare parse at N = {large.n:,} | {large.check_ratio:.2f} "
-                 f"(--jobs 1: {large.check1_ratio:.2f}) | {verdict(large.check_ratio <= MAX_CHECK_RATIO)} |")
+                 f"(--jobs 1: {large.check1_ratio:.2f}) | {verdict(ok=large.check_ratio <= MAX_CHECK_RATIO)} |")
     peak = max(large.ours_peak_mb)
     lines.append(f"| peak memory ≤ {MAX_PEAK_MB} MB at N = {large.n:,} | {peak:.0f} MB | "
-                 f"{verdict(peak <= MAX_PEAK_MB)} |")
+                 f"{verdict(ok=peak <= MAX_PEAK_MB)} |")
     if serve:
         kinds = serve.get("kinds") or {"section": serve["edit_seconds"]}
         lines += ["", f"`mkdocs serve` on {serve['n']:,} entries (first page served {serve['startup_seconds']:.1f}s "
@@ -271,7 +271,7 @@ def report(results: list[SizeResult], serve: dict[str, Any] | None, info: dict[s
         worst = max(statistics.median(v) for k, v in kinds.items() if k != "full rebuild")
         lines += ["", "| target | measured | |", "|---|---|---|",
                   f"| an entry edit shows within a few seconds ({MAX_SERVE_SECONDS:.0f} s) at N = {serve['n']:,} | "
-                  f"{worst:.1f} s (slowest median) | {verdict(worst <= MAX_SERVE_SECONDS)} |"]
+                  f"{worst:.1f} s (slowest median) | {verdict(ok=worst <= MAX_SERVE_SECONDS)} |"]
     return "\n".join(lines) + "\n"
 
 
@@ -290,7 +290,7 @@ def summarize(session_file: Path, ours: str = "/macros/") -> str:
         path = (frame.file_path or "").split("site-packages/")[-1]
         return f"{frame.function} ({path.split('/macros/')[-1] if ours in path else path}:{frame.line_no})"
 
-    def walk(frame: Any, inside: bool) -> None:
+    def walk(frame: Any, *, inside: bool) -> None:
         if frame.is_synthetic:  # "[self]" and the like: counted with their parent below
             return
         path = frame.file_path or ""
@@ -299,7 +299,7 @@ def summarize(session_file: Path, ours: str = "/macros/") -> str:
             key = ("mkdocs-macros: " if "mkdocs_macros/" in path else "ours: ") + name(frame)
             entry_points[key] = entry_points.get(key, 0.0) + frame.time
         for child in frame.children:
-            walk(child, inside or (mine and not path.endswith("hooks.py")))
+            walk(child, inside=inside or (mine and not path.endswith("hooks.py")))
         self_time = frame.time - sum(c.time for c in frame.children if not c.is_synthetic)
         own[name(frame)] = own.get(name(frame), 0.0) + self_time
 
@@ -319,7 +319,7 @@ def summarize(session_file: Path, ours: str = "/macros/") -> str:
         visit(root)
         return found
 
-    walk(root, False)
+    walk(root, inside=False)
     lines = [f"total {root.time:.2f}s (sampled; a profiled run is slower than a plain one)", "",
              "time under each entry point of our code and of mkdocs-macros:"]
     lines += [f"{t:8.2f}s {k}" for k, t in sorted(entry_points.items(), key=lambda kv: -kv[1])[:12]]

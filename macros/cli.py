@@ -117,7 +117,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if written and not args.dry_run:
         _glossary, problems = load_glossary(args.root)
     for result in results:
-        _print_import(result, [p for p in problems if p.path == result.target], args.dry_run)
+        _print_import(result, [p for p in problems if p.path == result.target], dry_run=args.dry_run)
     refused = sum(1 for r in results if not r.ok)
     verb = "would import" if args.dry_run else "imported"
     print(f"{verb} {len(results) - refused} of {len(results)} file{'s' if len(results) != 1 else ''} as drafts"
@@ -125,7 +125,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_USAGE if refused else EXIT_OK
 
 
-def _print_import(result: ImportResult, problems: list[Problem], dry_run: bool) -> None:
+def _print_import(result: ImportResult, problems: list[Problem], *, dry_run: bool) -> None:
     if not result.ok:
         print(f"{result.error}")
         print()

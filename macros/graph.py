@@ -138,7 +138,7 @@ def _box_height(lines: Sequence[str]) -> int:
     return 2 * PAD_Y + LINE_HEIGHT * len(lines)
 
 
-def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, current: bool = False) -> str:
+def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, *, current: bool = False) -> str:
     """One linked box: a rectangle and its centred label, named for screen readers."""
     height = _box_height(lines)
     name = f"{node.label} ({node.relation})" if node.relation else node.label

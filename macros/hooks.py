@@ -46,7 +46,7 @@ _reload_if_changed()
 from macros import security, serve, site  # noqa: E402, F401 - import errors show when MkDocs starts
 
 
-def _forward(module: str, event: str, priority: int | None = None, reload: bool = False) -> Any:
+def _forward(module: str, event: str, priority: int | None = None, *, reload: bool = False) -> Any:
     """An event handler that calls ``macros.<module>.<event>`` of the package as it is now."""
     def handler(*args: Any, **kwargs: Any) -> Any:
         if reload:
@@ -65,7 +65,7 @@ on_post_template = _forward("security", "on_post_template", -100)
 _security_startup = _forward("security", "on_startup")   # `mkdocs serve`: a CSP that lets live reload run
 
 
-def on_startup(command: str, dirty: bool = False) -> None:
+def on_startup(*, command: str, dirty: bool = False) -> None:
     """Once per `mkdocs build` or `serve`: the CSP mode, and a note when building for local preview only."""
     _security_startup(command=command, dirty=dirty)
     notice = importlib.import_module("macros.deploy").local_notice()

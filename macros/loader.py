@@ -86,7 +86,7 @@ def _scalar(node: yaml.ScalarNode, loader: Any) -> Any:
 
 
 def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], display: str, loader: Any,
-          seen: set[int], build: bool = True) -> Any:
+          seen: set[int], *, build: bool = True) -> Any:
     """One walk of the node tree: every field's lines, duplicate keys and Python tags, and the data.
 
     With ``build`` it returns the data, as ``loader.construct_document(node)`` would, several
@@ -126,7 +126,7 @@ def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], 
             if value_node.tag == _STR and isinstance(value_node, yaml.ScalarNode):
                 value = value_node.value  # the usual field: plain text
             else:
-                value = _read(value_node, child, smap, problems, display, loader, seen, build)
+                value = _read(value_node, child, smap, problems, display, loader, seen, build=build)
             if build:
                 out[key_node.value if key_node.tag == _STR else _scalar(key_node, loader)] = value
         return out
@@ -138,7 +138,7 @@ def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], 
             lines[child] = first + 1
             spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
             items.append(item.value if item.tag == _STR and isinstance(item, yaml.ScalarNode)
-                         else _read(item, child, smap, problems, display, loader, seen, build))
+                         else _read(item, child, smap, problems, display, loader, seen, build=build))
         return items
     if build:
         raise _Slow

@@ -154,7 +154,7 @@ def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
     return entry, problems
 
 
-def _read_chunk(folder: Path, names: list[str]) -> list[tuple[Entry | None, list[Problem]]]:
+def read_chunk(folder: Path, names: list[str]) -> list[tuple[Entry | None, list[Problem]]]:
     return [_read_entry(folder, name) for name in names]
 
 
@@ -166,7 +166,7 @@ def _can_fork() -> bool:
 def _send_chunk(send: Any, folder: Path, names: list[str]) -> None:
     """In a worker process: read a share of the files and send the results back."""
     try:
-        send.send(_read_chunk(folder, names))
+        send.send(read_chunk(folder, names))
     except BaseException:  # noqa: BLE001 - the parent reads this share itself when nothing arrives
         pass
     finally:
@@ -182,7 +182,7 @@ def _read_entries(folder: Path, names: list[str], jobs: int) -> list[tuple[Entry
     that fails has its share read here instead.
     """
     if jobs <= 1 or len(names) < PARALLEL_MIN or not _can_fork():
-        return _read_chunk(folder, names)
+        return read_chunk(folder, names)
     chunks = [names[i::jobs] for i in range(jobs)]
     context = multiprocessing.get_context("fork")
     workers = []
@@ -192,12 +192,12 @@ def _read_entries(folder: Path, names: list[str], jobs: int) -> list[tuple[Entry
         process.start()
         send.close()
         workers.append((process, receive, chunk))
-    parts = [_read_chunk(folder, chunks[0])]
+    parts = [read_chunk(folder, chunks[0])]
     for process, receive, chunk in workers:
         try:
             part = receive.recv()
         except (EOFError, OSError):
-            part = _read_chunk(folder, chunk)
+            part = read_chunk(folder, chunk)
         receive.close()
         process.join()
         parts.append(part)

@@ -65,7 +65,7 @@ def page_url(src_uri: str) -> str:
     return f"{GLOSSARY_DIR}/{src_uri}.md"
 
 
-def site_path(src_uri: str, use_directory_urls: bool = True) -> str:
+def site_path(src_uri: str, *, use_directory_urls: bool = True) -> str:
     """The URL path, relative to the site root, that MkDocs gives the page built from ``src_uri``.
 
     ``glossary/gaba.md`` -> ``glossary/gaba/`` (or ``glossary/gaba.html``); ``index.md`` -> ``""``.
@@ -100,21 +100,22 @@ def _relpath(path: str, start: str) -> str:
     return "/".join(parts) if parts else "."
 
 
-def relative_url(page: str, target: str, use_directory_urls: bool = True) -> str:
+def relative_url(page: str, target: str, *, use_directory_urls: bool = True) -> str:
     """The final relative URL from the built page of source ``page`` to that of source ``target``.
 
     For links MkDocs does not rewrite (inside raw HTML such as the SVG maps), so it matches
     what MkDocs itself would write: ``glossary/gaba.md`` -> ``glossary/dopamine.md`` is ``../dopamine/``.
     """
-    here, there = site_path(page, use_directory_urls), site_path(target, use_directory_urls)
+    here = site_path(page, use_directory_urls=use_directory_urls)
+    there = site_path(target, use_directory_urls=use_directory_urls)
     base = here if here.endswith("/") or not here else posixpath.dirname(here)
     rel = _relpath("/" + there, "/" + base)
     return rel + "/" if (there.endswith("/") or not there) and not rel.endswith("/") else rel
 
 
-def absolute_url(site_url: str, src_uri: str, use_directory_urls: bool = True) -> str:
+def absolute_url(site_url: str, src_uri: str, *, use_directory_urls: bool = True) -> str:
     """The absolute URL of the page built from ``src_uri`` under ``site_url``."""
-    return site_url.rstrip("/") + "/" + site_path(src_uri, use_directory_urls)
+    return site_url.rstrip("/") + "/" + site_path(src_uri, use_directory_urls=use_directory_urls)
 
 
 def tag_label(tag: str) -> str:
@@ -125,7 +126,7 @@ def tag_label(tag: str) -> str:
 class Renderer:
     """Renders Markdown fragments for one glossary, relative to the page being built."""
 
-    def __init__(self, glossary: Glossary, templates: Path, use_directory_urls: bool = True) -> None:
+    def __init__(self, glossary: Glossary, templates: Path, *, use_directory_urls: bool = True) -> None:
         self.glossary = glossary
         self._plain: dict[str, str] = {}  # plain() of each text: tooltips are asked for again and again
         self.use_directory_urls = use_directory_urls  # links in raw HTML (the SVG maps) are not rewritten by MkDocs
@@ -276,12 +277,11 @@ class Renderer:
     # -- drawings -----------------------------------------------------------
     def _node(self, entry: Entry, page: str, relation: str) -> Node:
         """A box of a drawing: the entry's name, the final URL of its page, its summary as the tooltip."""
-        return Node(key=entry.slug, label=entry.term, href=relative_url(page, page_url(entry.slug),
-                                                                        self.use_directory_urls),
-                    description=self.tooltip(entry), relation=relation)
+        href = relative_url(page, page_url(entry.slug), use_directory_urls=self.use_directory_urls)
+        return Node(key=entry.slug, label=entry.term, href=href, description=self.tooltip(entry), relation=relation)
 
     @staticmethod
-    def _figure(svg: str, caption: str, search_caption: bool = False) -> str:
+    def _figure(svg: str, caption: str, *, search_caption: bool = False) -> str:
         """A drawing as a raw HTML block Python-Markdown leaves alone.
 
         The drawing is kept out of the search index (its names are on the page as text); so is the

@@ -149,7 +149,7 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def content_security_policy(scripts: list[str], styles: list[str], style_attributes: list[str],
-                            preview: bool = False) -> str:
+                            *, preview: bool = False) -> str:
     """The policy for a page with these inline scripts, ``<style>`` texts and ``style`` attribute values.
 
     ``preview``: the relaxed script-src of ``mkdocs serve`` (see the module docstring).
@@ -264,7 +264,7 @@ def fast_scan(html: str) -> PageFacts:
     return facts
 
 
-def secure_html(html: str, preview: bool = False) -> str:
+def secure_html(html: str, *, preview: bool = False) -> str:
     """``html`` with the CSP and referrer ``<meta>`` tags first in its ``<head>``.
 
     A document without ``<head>`` (a fragment, a redirect stub) is returned unchanged.
@@ -272,7 +272,7 @@ def secure_html(html: str, preview: bool = False) -> str:
     facts = fast_scan(html)
     if facts.insert_at is None:
         return html
-    policy = content_security_policy(facts.scripts, facts.styles, facts.style_attributes, preview)
+    policy = content_security_policy(facts.scripts, facts.styles, facts.style_attributes, preview=preview)
     tags = (f'\n    <meta http-equiv="{CSP_META_NAME}" content="{policy}">'
             '\n    <meta name="referrer" content="no-referrer">')
     return html[:facts.insert_at] + tags + html[facts.insert_at:]
@@ -283,7 +283,7 @@ def preview() -> bool:
     return os.environ.get(PREVIEW_ENV) == "1"
 
 
-def on_startup(command: str, dirty: bool = False) -> None:
+def on_startup(*, command: str, dirty: bool = False) -> None:
     """MkDocs ``on_startup``: note whether this process serves the live preview."""
     if command == "serve":
         os.environ[PREVIEW_ENV] = "1"
@@ -295,11 +295,11 @@ def on_startup(command: str, dirty: bool = False) -> None:
 
 def on_post_page(output: str, page: Any = None, config: Any = None) -> str:
     """MkDocs ``on_post_page``: secure every Markdown page."""
-    return secure_html(output, preview())
+    return secure_html(output, preview=preview())
 
 
 def on_post_template(output_content: str, template_name: str = "", config: Any = None) -> str:
     """MkDocs ``on_post_template``: secure the theme's own HTML pages (``404.html``), not the sitemap."""
     if template_name.endswith(".html"):
-        return secure_html(output_content, preview())
+        return secure_html(output_content, preview=preview())
     return output_content

@@ -73,7 +73,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
                           "fix them and build again")
     templates = root / TEMPLATES
     docs_name = Path(config.docs_dir).name
-    renderer = Renderer(glossary, templates, config.use_directory_urls)
+    renderer = Renderer(glossary, templates, use_directory_urls=config.use_directory_urls)
     _state = SiteState(root=root, docs_name=docs_name, glossary=glossary, renderer=renderer)
     return config
 
@@ -245,7 +245,9 @@ def export_files(config: MkDocsConfig) -> list[File]:
     site_url, dirs = config.site_url or "", config.use_directory_urls
 
     def url(slug: str) -> str:
-        return absolute_url(site_url, page_url(slug), dirs) if site_url else site_path(page_url(slug), dirs)
+        if site_url:
+            return absolute_url(site_url, page_url(slug), use_directory_urls=dirs)
+        return site_path(page_url(slug), use_directory_urls=dirs)
 
     data = build_export(st.glossary, name=config.site_name, site_url=site_url, url=url, describe=st.renderer.tooltip)
     return [File.generated(config, EXPORT_NAME, content=export_json(data)),
@@ -267,7 +269,9 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     src, dirs = page.file.src_uri, config.use_directory_urls
 
     def url(target: str) -> str:
-        return absolute_url(config.site_url, target, dirs) if config.site_url else relative_url(src, target, dirs)
+        if config.site_url:
+            return absolute_url(config.site_url, target, use_directory_urls=dirs)
+        return relative_url(src, target, use_directory_urls=dirs)
 
     site = SiteInfo(name=config.site_name, description=config.site_description or "",
                     url=config.site_url or "", language=str(config.theme.get("language") or "en"))

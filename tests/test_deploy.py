@@ -189,7 +189,7 @@ class Response:
     body: bytes
 
 
-def fetch(url: str, gzip_ok: bool = False) -> Response:
+def fetch(url: str, *, gzip_ok: bool = False) -> Response:
     """GET ``url`` without following redirects; ``gzip_ok`` asks for a compressed body."""
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args: object, **kwargs: object) -> None:

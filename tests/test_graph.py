@@ -117,11 +117,12 @@ def test_relative_urls_match_what_mkdocs_writes() -> None:
     for dirs in (True, False):
         urls = {s: File(s, "docs", "site", dirs).url for s in sources}
         for source in sources:
-            assert site_path(source, dirs) == (urls[source] if urls[source] != "./" else "")
+            assert site_path(source, use_directory_urls=dirs) == (urls[source] if urls[source] != "./" else "")
         for page in sources:
             for target in sources:
-                ours = urljoin(f"http://x/{site_path(page, dirs)}", relative_url(page, target, dirs))
-                theirs = urljoin(f"http://x/{site_path(page, dirs)}", get_relative_url(urls[target], urls[page]))
+                here = f"http://x/{site_path(page, use_directory_urls=dirs)}"
+                ours = urljoin(here, relative_url(page, target, use_directory_urls=dirs))
+                theirs = urljoin(here, get_relative_url(urls[target], urls[page]))
                 assert ours.rstrip("/") == theirs.rstrip("/"), (page, target, dirs)
 
 

@@ -15,7 +15,6 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -51,6 +50,23 @@ def _files(site: Path) -> dict[str, Any]:
     return out
 
 
+class FakeLiveReloadServer:
+    """What macros/serve.py and mkdocs_compat.py use of MkDocs' LiveReloadServer: its folder, builder,
+    watch list and build epochs."""
+
+    def __init__(self, root: str, builder: Any) -> None:
+        self.root, self.builder = root, builder
+        self._wanted_epoch = self._visible_epoch = 1
+        self._epoch_cond = threading.Condition()
+
+    def watch(self, path: str) -> None:
+        """Nothing to watch: the tests call the builder themselves."""
+
+    def start_rebuild(self) -> None:
+        """As MkDocs does when it sees a change: the site it wants is newer than the one it shows."""
+        self._wanted_epoch += 1
+
+
 class Serving:
     """A project served the way `mkdocs serve` serves it, rebuilt on demand."""
 
@@ -64,8 +80,7 @@ class Serving:
         self.reference_count = 0
         build = _builder(project, self.site)
         build()  # the first build, made by MkDocs before on_serve
-        self.server = SimpleNamespace(root=str(self.site), builder=build, _wanted_epoch=1, _visible_epoch=1,
-                                      _epoch_cond=threading.Condition(), watch=lambda path: None)
+        self.server = FakeLiveReloadServer(str(self.site), build)
         config = _config(project, self.site)
         import macros.serve
 
@@ -73,7 +88,7 @@ class Serving:
         self.rebuilder = self.server.builder
 
     def rebuild(self) -> None:
-        self.server._wanted_epoch += 1
+        self.server.start_rebuild()
         self.server.builder()
 
     def full_build(self) -> dict[str, Any]:

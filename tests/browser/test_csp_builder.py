@@ -44,7 +44,7 @@ def test_policy_and_referrer_come_first_in_the_head() -> None:
     """The two tags follow <meta charset> directly, before any script, so the policy governs them all."""
     soup = BeautifulSoup(security.secure_html(PAGE), "html.parser")
     assert soup.head is not None
-    head = list(soup.head.find_all(True, recursive=False))
+    head = list(soup.head.find_all(name=True, recursive=False))
     assert head[0].get("charset") == "utf-8"
     assert head[1].get("http-equiv") == "Content-Security-Policy"
     assert head[2].get("name") == "referrer" and head[2].get("content") == "no-referrer"
