@@ -1,0 +1,40 @@
+"""The layers of macros/: the core (read, check, index, render, the command line) never imports MkDocs,
+mkdocs-macros or Material; only the glue does, so the core can move to another site builder."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import ROOT
+
+#: The MkDocs glue: the package's define_env (mkdocs-macros), the hook file, the build and serve events,
+#: and the one module that touches MkDocs' internals.
+GLUE = {"__init__.py", "hooks.py", "site.py", "serve.py", "mkdocs_compat.py"}
+BUILDERS = ("mkdocs", "mkdocs_macros", "material")
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    """Every module ``path`` imports, anywhere in it (functions included), with its line."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def test_the_core_never_imports_the_site_builder() -> None:
+    """No module of macros/ outside the glue imports mkdocs, mkdocs_macros or material, even inside a function."""
+    core = sorted(p for p in (ROOT / "macros").glob("*.py") if p.name not in GLUE)
+    assert len(core) >= 10, [p.name for p in core]
+    found = [f"macros/{path.name}:{line}: imports {name}" for path in core for line, name in _imports(path)
+             if name.split(".")[0] in BUILDERS]
+    assert found == []
+
+
+def test_the_glue_is_where_the_builder_is_imported() -> None:
+    """The list of glue modules is not stale: each exists, and the build events do import MkDocs."""
+    assert all((ROOT / "macros" / name).is_file() for name in GLUE)
+    assert any(name.split(".")[0] == "mkdocs" for _line, name in _imports(ROOT / "macros" / "site.py"))
