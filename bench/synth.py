@@ -279,6 +279,7 @@ def make_baseline(ours: Path, dest: Path) -> Path:
     import macros
     from macros import site
     from macros.mkdocs_compat import no_current_plugin
+    from macros.state import Session
 
     config = read_config(ours / "mkdocs.yml")
     docs_name = config.get("docs_dir", "docs")
@@ -289,7 +290,8 @@ def make_baseline(ours: Path, dest: Path) -> Path:
     if failed:
         raise RuntimeError(f"cannot read the configuration of {ours}: {failed}")
     no_current_plugin(mk.plugins)  # File.generated records which plugin made a file; none does here
-    site.on_config(mk)  # loads and validates the glossary; raises on any problem
+    session = Session()
+    site.on_config(mk, session=session)  # loads and validates the glossary; raises on any problem
     env = _MacroEnv(mk)
     macros.define_env(env)
     jinja = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
@@ -310,7 +312,7 @@ def make_baseline(ours: Path, dest: Path) -> Path:
         src_uri = path.relative_to(dest / docs_name).as_posix()
         path.write_text(render(src_uri, path.read_text(encoding="utf-8")), encoding="utf-8")
     existing = [p.relative_to(ours / docs_name).as_posix() for p in (ours / docs_name).rglob("*") if p.is_file()]
-    for file in site.on_files(Files([]), config=mk):
+    for file in site.on_files(Files([]), config=mk, session=session):
         path = dest / docs_name / file.src_uri
         if file.src_uri in existing:
             continue  # an author's own index page wins, as in our build

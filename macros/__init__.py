@@ -20,10 +20,14 @@ def define_env(env: Any) -> None:
     from mkdocs_macros.errors import format_error
 
     from .render import UnknownEntry
-    from .site import source_name, state
+    from .site import source_name
+    from .state import BuildState, build_state
 
     # An unknown slug is an author's mistake: report it in one line, without a traceback.
     format_error.register(UnknownEntry)(lambda error, markdown, page: str(error))
+
+    def state() -> BuildState:
+        return build_state(env.conf)  # the build under way: each build has a config of its own
 
     def page() -> str:
         return str(env.page.file.src_uri)
@@ -32,7 +36,7 @@ def define_env(env: Any) -> None:
         try:
             return str(render(*args))
         except UnknownEntry as error:
-            raise UnknownEntry(f"{source_name(page())}: {error}") from None
+            raise UnknownEntry(f"{source_name(state(), page())}: {error}") from None
 
     @env.macro
     def term(slug: str, text: str | None = None) -> str:

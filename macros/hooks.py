@@ -44,25 +44,35 @@ def _reload_if_changed() -> None:
 
 _reload_if_changed()
 from macros import security, serve, site  # noqa: E402, F401 - import errors show when MkDocs starts
+from macros.state import Session  # noqa: E402
+
+#: The glue's state for this process (one ``mkdocs build``, or a whole ``mkdocs serve``): passed to the
+#: events that need it; it outlives a reload of the package (see macros/state.py).
+SESSION = Session()
 
 
-def _forward(module: str, event: str, priority: int | None = None, *, reload: bool = False) -> Any:
-    """An event handler that calls ``macros.<module>.<event>`` of the package as it is now."""
+def _forward(module: str, event: str, priority: int | None = None, *, reload: bool = False,
+             session: bool = False) -> Any:
+    """An event handler that calls ``macros.<module>.<event>`` of the package as it is now
+    (with ``session=SESSION`` when the event keeps state across builds)."""
     def handler(*args: Any, **kwargs: Any) -> Any:
         if reload:
             _reload_if_changed()
+        if session:
+            kwargs["session"] = SESSION
         return getattr(importlib.import_module(f"macros.{module}"), event)(*args, **kwargs)
     handler.__name__ = handler.__qualname__ = event
     handler.__doc__ = f"Forward ``{event}`` to ``macros.{module}``."
     return event_priority(priority)(handler) if priority is not None else handler
 
 
-on_config = _forward("site", "on_config", 100, reload=True)
-on_files = _forward("site", "on_files", 100)
+on_config = _forward("site", "on_config", 100, reload=True, session=True)
+on_files = _forward("site", "on_files", 100, session=True)
 # Last of all, so the CSP hashes the final HTML (after every plugin wrote into it).
-on_post_page = _forward("security", "on_post_page", -100)
-on_post_template = _forward("security", "on_post_template", -100)
-_security_startup = _forward("security", "on_startup")   # `mkdocs serve`: a CSP that lets live reload run
+on_post_page = _forward("security", "on_post_page", -100, session=True)
+on_post_template = _forward("security", "on_post_template", -100, session=True)
+# `mkdocs serve`: a CSP that lets live reload run
+_security_startup = _forward("security", "on_startup", session=True)
 
 
 def on_startup(*, command: str, dirty: bool = False) -> None:
@@ -73,4 +83,4 @@ def on_startup(*, command: str, dirty: bool = False) -> None:
         logging.getLogger("mkdocs.hooks.deploy").info(notice)  # info, not a warning: strict builds go on
 on_page_context = _forward("site", "on_page_context")
 on_nav = _forward("site", "on_nav")
-on_serve = _forward("serve", "on_serve")
+on_serve = _forward("serve", "on_serve", session=True)

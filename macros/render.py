@@ -126,8 +126,11 @@ def tag_label(tag: str) -> str:
 class Renderer:
     """Renders Markdown fragments for one glossary, relative to the page being built."""
 
-    def __init__(self, glossary: Glossary, templates: Path, *, use_directory_urls: bool = True) -> None:
+    def __init__(self, glossary: Glossary, templates: Path, *, use_directory_urls: bool = True,
+                 preview_drafts: bool = False) -> None:
         self.glossary = glossary
+        #: For a draft's preview page (``mkdocs serve`` only): drafts may then link drafts.
+        self.preview_drafts = preview_drafts
         self._plain: dict[str, str] = {}  # plain() of each text: tooltips are asked for again and again
         self.use_directory_urls = use_directory_urls  # links in raw HTML (the SVG maps) are not rewritten by MkDocs
         self.env = jinja2.Environment(
@@ -141,9 +144,6 @@ class Renderer:
         self.env.filters["md_escape"] = md_escape
 
     # -- lookups ----------------------------------------------------------
-    #: True while a draft's preview page is rendered (``mkdocs serve`` only): drafts may then link drafts.
-    preview_drafts: bool = False
-
     def entry(self, slug: str) -> Entry:
         """The published entry ``slug``; the caller adds the page to the error."""
         entry = self.glossary.entries.get(slug)

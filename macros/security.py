@@ -48,17 +48,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from html import unescape
 from html.parser import HTMLParser
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .state import Session
 
 log = logging.getLogger("mkdocs.hooks.security")
-# Set by on_startup in a `mkdocs serve` process; an environment variable, not a module global,
-# because the hook reloads the macros package when its code changes while serving.
-PREVIEW_ENV = "GLOSSARY_LIVE_PREVIEW"
 
 # Script types a browser executes (WHATWG "JavaScript MIME type essence match",
 # plus "module"); anything else is a data block that CSP does not govern.
@@ -278,28 +277,23 @@ def secure_html(html: str, *, preview: bool = False) -> str:
     return html[:facts.insert_at] + tags + html[facts.insert_at:]
 
 
-def preview() -> bool:
-    """True in a ``mkdocs serve`` process (live reload needs inline scripts)."""
-    return os.environ.get(PREVIEW_ENV) == "1"
-
-
-def on_startup(*, command: str, dirty: bool = False) -> None:
-    """MkDocs ``on_startup``: note whether this process serves the live preview."""
-    if command == "serve":
-        os.environ[PREVIEW_ENV] = "1"
+def on_startup(*, command: str, dirty: bool = False, session: Session) -> None:
+    """MkDocs ``on_startup``: note whether this process serves the live preview (live reload needs inline
+    scripts)."""
+    session.preview = command == "serve"
+    if session.preview:
         log.info("Content-Security-Policy: the live preview allows inline scripts (for live reload); "
                  "`mkdocs build` is strict")
-    else:
-        os.environ.pop(PREVIEW_ENV, None)
 
 
-def on_post_page(output: str, page: Any = None, config: Any = None) -> str:
+def on_post_page(output: str, page: Any = None, config: Any = None, *, session: Session) -> str:
     """MkDocs ``on_post_page``: secure every Markdown page."""
-    return secure_html(output, preview=preview())
+    return secure_html(output, preview=session.preview)
 
 
-def on_post_template(output_content: str, template_name: str = "", config: Any = None) -> str:
+def on_post_template(output_content: str, template_name: str = "", config: Any = None, *,
+                     session: Session) -> str:
     """MkDocs ``on_post_template``: secure the theme's own HTML pages (``404.html``), not the sitemap."""
     if template_name.endswith(".html"):
-        return secure_html(output_content, preview=preview())
+        return secure_html(output_content, preview=session.preview)
     return output_content

@@ -38,6 +38,7 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 
 from .mkdocs_compat import keep_last_good_build, serve_builds
+from .state import Session
 
 log = logging.getLogger("mkdocs.glossary")
 
@@ -91,8 +92,9 @@ def _site_module() -> Any:
 class Rebuilder:
     """The serve loop's builder: a partial rebuild when only entries changed, else a full one."""
 
-    def __init__(self, server: Any, build: Callable[[], None], config: MkDocsConfig) -> None:
+    def __init__(self, server: Any, build: Callable[[], None], config: MkDocsConfig, session: Session) -> None:
         self.server = server
+        self.session = session
         self.build = build
         self.site = Path(server.root)
         self.root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
@@ -103,15 +105,15 @@ class Rebuilder:
         self.watched = watched
         # The first build (made by MkDocs before on_serve) succeeded, or serve would have stopped.
         self.last_good: Snapshot | None = snapshot(self.watched, self.root)
-        _site_module().commit_build()
+        _site_module().commit_build(session)
         self.partial_rebuilds = 0  # how many rebuilds were partial (the tests read it from the log)
 
     def __call__(self) -> None:
         now = snapshot(self.watched, self.root)
         changed = changed_files(self.last_good, now) if self.last_good is not None else set()
         index = self.site / "search" / "search_index.json"
-        site_module = _site_module()
-        if self.last_good is not None and only_entries(changed) and site_module.has_baseline() and index.is_file():
+        if self.last_good is not None and only_entries(changed) and self.session.baseline is not None \
+                and index.is_file():
             ok = self._partial(index, changed)
         else:
             ok = self._full()
@@ -144,13 +146,13 @@ class Rebuilder:
             with serve_builds(dirty=False):
                 self.build()
         except (Exception, SystemExit) as error:  # SystemExit: MkDocs' Abort, mkdocs-macros' exit()
-            _site_module().discard_build()
+            _site_module().discard_build(self.session)
             shutil.rmtree(self.site, ignore_errors=True)
             if keep.is_dir():
                 os.replace(keep, self.site)
             self._failed(error)
             return False
-        _site_module().commit_build()
+        _site_module().commit_build(self.session)
         shutil.rmtree(keep, ignore_errors=True)
         return True
 
@@ -161,13 +163,13 @@ class Rebuilder:
             with serve_builds(dirty=True):
                 self.build()
         except (Exception, SystemExit) as error:
-            written = _site_module().discard_build()
+            written = _site_module().discard_build(self.session)
             if written:  # it failed after it began on the pages: the next rebuild is a full one
                 self.last_good = None
             self._failed(error, part_written=written)
             return False
         site_module = _site_module()
-        dropped = site_module.dropped_pages()
+        dropped = site_module.dropped_pages(self.session)
         for dest_uri, _url in dropped:  # an entry deleted or unpublished, a topic no longer used
             target = self.site / dest_uri
             target.unlink(missing_ok=True)
@@ -178,20 +180,20 @@ class Rebuilder:
         gone = rebuilt | {url for _dest, url in dropped}
         docs = [doc for doc in previous["docs"] if doc["location"].split("#")[0] not in gone] + fresh["docs"]
         index.write_text(json.dumps({**fresh, "docs": docs}, separators=(",", ":"), default=str), encoding="utf-8")
-        site_module.commit_build()
+        site_module.commit_build(self.session)
         self.partial_rebuilds += 1
         names = ", ".join(sorted(changed)[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         log.info(f"Partial rebuild after a change to {names}: {len(rebuilt)} pages rebuilt, the others kept.")
         return True
 
 
-def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
+def on_serve(server: Any, config: MkDocsConfig, builder: Any, *, session: Session) -> Any:
     """Watch the glossary, the macros and the templates; rebuild partially when only entries changed."""
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     for folder in ("glossary", "macros", "overrides/glossary"):
         if (root / folder).is_dir():
             server.watch(str(root / folder))
-    server.builder = Rebuilder(server, server.builder, config)
+    server.builder = Rebuilder(server, server.builder, config, session)
     return server
 
 

@@ -12,7 +12,6 @@ import json
 import logging
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,36 +26,18 @@ from .mkdocs_compat import is_marked_unchanged, mark_changed, mark_unchanged, ve
 from .model import Entry, Problem
 from .registry import Glossary, load_glossary
 from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path
-from .security import preview
+from .state import BUILD_KEY, BuildState, PageKeys, Session, build_state
 
 TEMPLATES = "overrides/glossary"
 log = logging.getLogger("mkdocs.glossary")
 
 
-@dataclass
-class SiteState:
-    """What one build knows about the glossary."""
+def on_config(config: MkDocsConfig, *, session: Session) -> MkDocsConfig:
+    """Load and validate the glossary; every problem stops the build, listed at once.
 
-    root: Path
-    docs_name: str
-    glossary: Glossary
-    renderer: Renderer
-
-
-_state: SiteState | None = None
-
-
-def state() -> SiteState:
-    """The state of the current build (set by ``on_config``)."""
-    if _state is None:
-        raise RuntimeError("the glossary hook (macros/hooks.py) is not enabled in mkdocs.yml")
-    return _state
-
-
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    """Load and validate the glossary; every problem stops the build, listed at once."""
-    global _state, _pending
-    _pending = None  # set again by on_files: whether this build got as far as its pages
+    The build's state goes on its ``config`` (``state.build_state``), for the macros and the later events.
+    """
+    session.pending = None  # set again by on_files: whether this build got as far as its pages
     incompatible = version_problem()
     if incompatible:
         log.warning(incompatible)
@@ -73,8 +54,12 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
                           "fix them and build again")
     templates = root / TEMPLATES
     docs_name = Path(config.docs_dir).name
-    renderer = Renderer(glossary, templates, use_directory_urls=config.use_directory_urls)
-    _state = SiteState(root=root, docs_name=docs_name, glossary=glossary, renderer=renderer)
+    dirs = config.use_directory_urls
+    renderer = Renderer(glossary, templates, use_directory_urls=dirs)
+    drafts = Renderer(glossary, templates, use_directory_urls=dirs, preview_drafts=True) \
+        if len(glossary.published()) < len(glossary.entries) else None
+    config[BUILD_KEY] = BuildState(root=root, docs_name=docs_name, glossary=glossary, renderer=renderer,
+                                   draft_renderer=drafts)
     return config
 
 
@@ -99,7 +84,7 @@ def _concept_body(renderer: Renderer, entry: Entry) -> str:
 
 def generated_files(config: MkDocsConfig) -> list[File]:
     """The pages the glossary adds: one per published entry, the A-Z index, the topic pages."""
-    st = state()
+    st = build_state(config)
     renderer = st.renderer
     pages = []
     for entry in st.glossary.published():
@@ -112,11 +97,7 @@ def generated_files(config: MkDocsConfig) -> list[File]:
         if entry.published:
             continue
         # A draft's page is a preview: MkDocs shows DRAFT files in `mkdocs serve` and never builds them.
-        renderer.preview_drafts = True
-        try:
-            body = _concept_body(renderer, entry)
-        finally:
-            renderer.preview_drafts = False
+        body = _concept_body(st.draft_renderer or renderer, entry)
         meta = {"title": f"{entry.term} (draft)", "description": renderer.tooltip(entry),
                 "glossary_entry": entry.slug, "render_macros": False}
         pages.append(_page(config, page_url(entry.slug), meta, body, InclusionLevel.DRAFT))
@@ -141,7 +122,7 @@ _baseline: dict[str, tuple[str, str, str]] | None = None  # src_uri: (what it is
 _pending: dict[str, tuple[str, str, str]] | None = None
 
 
-def _source_key(st: SiteState, file: File) -> str | None:
+def _source_key(st: BuildState, file: File) -> str | None:
     """All a generated page's HTML is made from, or None for a hand-written page (which may call macros).
 
     A generated page is finished Markdown (``render_macros: False``); a concept page's head also
@@ -157,7 +138,7 @@ def _source_key(st: SiteState, file: File) -> str | None:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=16).hexdigest()  # 32 characters, not the page
 
 
-def _mark_unchanged(st: SiteState, files: Files) -> None:
+def _mark_unchanged(st: BuildState, session: Session, files: Files) -> None:
     """Tell a dirty build (``mkdocs serve``'s partial rebuild) which pages it may leave as they are.
 
     A generated page (a concept, the A-Z or a topic page) is left alone when its Markdown (and a
@@ -166,15 +147,15 @@ def _mark_unchanged(st: SiteState, files: Files) -> None:
     in the navigation). Hand-written pages (articles, the home page) call the macros, so they are
     always rebuilt. A full build ignores these marks.
     """
-    global _pending
-    _pending = {}
+    pending: PageKeys = {}
+    session.pending = pending
     for file in files.documentation_pages(inclusion=lambda _level: True):  # drafts too
         key = _source_key(st, file)
         if key is None:
             mark_changed(file)
             continue
-        _pending[file.src_uri] = (key, file.dest_uri, file.url)
-        if _baseline is not None and _baseline.get(file.src_uri) == _pending[file.src_uri]:
+        pending[file.src_uri] = (key, file.dest_uri, file.url)
+        if session.baseline is not None and session.baseline.get(file.src_uri) == pending[file.src_uri]:
             mark_unchanged(file)
 
 
@@ -187,34 +168,28 @@ def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
     return nav
 
 
-def commit_build() -> None:
+def commit_build(session: Session) -> None:
     """The build succeeded: what it was made from is the baseline of the next partial rebuild."""
-    global _baseline, _pending
-    _baseline, _pending = _pending, None
+    session.baseline, session.pending = session.pending, None
 
 
-def discard_build() -> bool:
+def discard_build(session: Session) -> bool:
     """The build failed: keep the baseline; True if the failed build had got as far as its pages."""
-    global _pending
-    started, _pending = _pending is not None, None
+    started, session.pending = session.pending is not None, None
     return started
 
 
-def has_baseline() -> bool:
-    """Whether a partial rebuild has a successful build to compare with."""
-    return _baseline is not None
-
-
-def dropped_pages() -> list[tuple[str, str]]:
+def dropped_pages(session: Session) -> list[tuple[str, str]]:
     """``(dest_uri, url)`` of the generated pages of the last good build that the build under way no longer has."""
-    if _baseline is None or _pending is None:
+    if session.baseline is None or session.pending is None:
         return []
-    return [(dest, url) for src, (_key, dest, url) in _baseline.items() if src not in _pending]
+    pending = session.pending
+    return [(dest, url) for src, (_key, dest, url) in session.baseline.items() if src not in pending]
 
 
-def on_files(files: Files, config: MkDocsConfig) -> Files:
+def on_files(files: Files, config: MkDocsConfig, *, session: Session) -> Files:
     """Add the generated pages; a hand-written page at a generated path is an error, never overwritten."""
-    st = state()
+    st = build_state(config)
     clashes = []
     for page in [*generated_files(config), *export_files(config)]:
         existing = files.get_file_from_path(page.src_uri)
@@ -233,15 +208,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         for clash in clashes:
             print(clash, file=sys.stderr)
         raise PluginError("hand-written pages clash with generated ones (listed above)")
-    if preview():  # only `mkdocs serve` rebuilds partially; a build has no use for the marks
-        _mark_unchanged(st, files)
+    if session.preview:  # only `mkdocs serve` rebuilds partially; a build has no use for the marks
+        _mark_unchanged(st, session, files)
     return files
 
 
 def export_files(config: MkDocsConfig) -> list[File]:
     """``glossary.json`` (every published entry) and ``glossary.schema.json`` (its JSON Schema), at the site root."""
     from .export import EXPORT_NAME, SCHEMA_NAME, build_export, export_json, schema_text
-    st = state()
+    st = build_state(config)
     site_url, dirs = config.site_url or "", config.use_directory_urls
 
     def url(slug: str) -> str:
@@ -262,7 +237,7 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     writes it into an attribute as it is (a summary with quotation marks would cut it short).
     """
     from .jsonld import SiteInfo, concept_data, script_json, term_set_data
-    st = state()
+    st = build_state(config)
     meta = page.meta
     if meta.get("description"):
         meta["description"] = str(markupsafe.escape(str(meta["description"])))
@@ -299,9 +274,8 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     return context
 
 
-def source_name(src_uri: str) -> str:
+def source_name(st: BuildState, src_uri: str) -> str:
     """How an author finds the page: the YAML file of an entry, else the file under the docs folder."""
-    st = state()
     if src_uri.startswith(f"{GLOSSARY_DIR}/") and src_uri.endswith(".md"):
         slug = src_uri[len(GLOSSARY_DIR) + 1:-3]
         if slug in st.glossary.entries:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,9 +70,9 @@ class Serving:
     """A project served the way `mkdocs serve` serves it, rebuilt on demand."""
 
     def __init__(self, project: Path, work: Path) -> None:
-        from macros.security import on_startup
-
-        on_startup(command="serve")  # the serve-mode CSP, in the served and in the reference builds alike
+        config = _config(project, work / "served")
+        hooks = next(iter(config.hooks.values()))  # macros/hooks.py as MkDocs loaded it, with its session
+        hooks.on_startup(command="serve")  # the serve-mode CSP, in the served and in the reference builds alike
         self.project, self.work = project, work
         self.site = work / "served"
         self.site.mkdir()
@@ -81,10 +80,7 @@ class Serving:
         build = _builder(project, self.site)
         build()  # the first build, made by MkDocs before on_serve
         self.server = FakeLiveReloadServer(str(self.site), build)
-        config = _config(project, self.site)
-        import macros.serve
-
-        macros.serve.on_serve(self.server, config, build)
+        hooks.on_serve(self.server, config=config, builder=build)
         self.rebuilder = self.server.builder
 
     def rebuild(self) -> None:
@@ -104,19 +100,6 @@ def _config(project: Path, site: Path) -> Any:
     config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
     config.site_url = SERVE_URL
     return config
-
-
-@pytest.fixture(autouse=True)
-def _serve_mode_ends() -> Iterator[None]:
-    """Serving sets the preview CSP for the process (an environment variable): unset it afterwards."""
-    from macros.security import PREVIEW_ENV
-
-    before = os.environ.get(PREVIEW_ENV)
-    yield
-    if before is None:
-        os.environ.pop(PREVIEW_ENV, None)
-    else:
-        os.environ[PREVIEW_ENV] = before
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 
-import pytest
 from bs4 import BeautifulSoup
 
 from macros import security
+from macros.state import Session
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -76,21 +76,20 @@ def test_a_document_without_head_is_left_alone() -> None:
 
 def test_theme_pages_are_secured_and_the_sitemap_is_not() -> None:
     """on_post_template secures 404.html and leaves sitemap.xml as it was."""
-    assert "Content-Security-Policy" in security.on_post_template(PAGE, "404.html")
+    assert "Content-Security-Policy" in security.on_post_template(PAGE, "404.html", session=Session())
     sitemap = '<?xml version="1.0"?><urlset></urlset>'
-    assert security.on_post_template(sitemap, "sitemap.xml") == sitemap
+    assert security.on_post_template(sitemap, "sitemap.xml", session=Session()) == sitemap
 
 
-def test_live_preview_relaxes_only_inline_scripts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_live_preview_relaxes_only_inline_scripts() -> None:
     """Under `mkdocs serve` the live-reload script (new text on every response) may run: script-src is
     'self' 'unsafe-inline' with no hash (a hash would disable 'unsafe-inline'); the rest stays strict.
-    A build after that, in another command, is strict again."""
-    monkeypatch.delenv(security.PREVIEW_ENV, raising=False)
-    security.on_startup(command="serve", dirty=False)
-    try:
-        policy = policy_of(security.on_post_page(PAGE))
-        assert policy["script-src"] == ["'self'", "'unsafe-inline'"]
-        assert policy["default-src"] == ["'self'"] and "'unsafe-eval'" not in policy["script-src"]
-    finally:
-        security.on_startup(command="build", dirty=False)
-    assert "'unsafe-inline'" not in policy_of(security.on_post_page(PAGE))["script-src"]
+    A build, in another command, is strict."""
+    serving = Session()
+    security.on_startup(command="serve", dirty=False, session=serving)
+    policy = policy_of(security.on_post_page(PAGE, session=serving))
+    assert policy["script-src"] == ["'self'", "'unsafe-inline'"]
+    assert policy["default-src"] == ["'self'"] and "'unsafe-eval'" not in policy["script-src"]
+    building = Session()
+    security.on_startup(command="build", dirty=False, session=building)
+    assert "'unsafe-inline'" not in policy_of(security.on_post_page(PAGE, session=building))["script-src"]

@@ -1,0 +1,62 @@
+"""The state of the MkDocs glue: one ``Session`` per MkDocs process, one ``BuildState`` per build.
+
+Nothing here is a module global. ``hooks.py`` creates the ``Session`` when MkDocs loads it (once per
+process and project) and passes it to every event; ``site.on_config`` makes the ``BuildState`` of
+the build and keeps it on the build's own ``config`` (``config[BUILD_KEY]``), where the macros
+(``define_env``) and the later events of the same build find it, and where the next build, which
+gets a fresh ``config``, cannot. Like a plugin's attributes in autorefs or Material, but kept by a
+hook file.
+
+``mkdocs serve`` re-imports the package when ``macros/`` changes (``hooks.py``) while the
+``Session`` lives on: it is plain data with no methods, so code edited since it was created still
+reads it (a change to its fields needs a restart of ``mkdocs serve``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .registry import Glossary
+    from .render import Renderer
+
+#: The key of the build's ``BuildState`` in its MkDocs ``config``.
+BUILD_KEY = "glossary_build"
+
+#: What a generated page was made from: ``(hash of its source, dest_uri, url)``, by ``src_uri``.
+PageKeys = dict[str, tuple[str, str, str]]
+
+
+@dataclass
+class Session:
+    """What outlives one build, for one MkDocs process (``mkdocs build`` or a whole ``mkdocs serve``)."""
+
+    #: ``mkdocs serve``: the Content-Security-Policy lets live reload run, and pages are marked for partial rebuilds.
+    preview: bool = False
+    #: For partial rebuilds (``serve.py``): what every generated page was made from in the last build that
+    #: succeeded (``baseline``) and in the build under way (``pending``; None until it reaches its pages).
+    baseline: PageKeys | None = None
+    pending: PageKeys | None = None
+
+
+@dataclass
+class BuildState:
+    """What one build knows about the glossary."""
+
+    root: Path
+    docs_name: str
+    glossary: Glossary
+    renderer: Renderer
+    #: The renderer of drafts' preview pages (``mkdocs serve``): drafts may link drafts there.
+    draft_renderer: Renderer | None = None
+
+
+def build_state(config: Mapping[str, Any]) -> BuildState:
+    """The ``BuildState`` of the build that ``config`` belongs to (set by ``site.on_config``)."""
+    found = config.get(BUILD_KEY)
+    if found is None:
+        raise RuntimeError("the glossary hook (macros/hooks.py) is not enabled in mkdocs.yml")
+    return found  # type: ignore[no-any-return]
