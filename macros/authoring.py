@@ -12,7 +12,6 @@ import json
 import os
 import re
 import textwrap
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,8 @@ from typing import Any
 import yaml
 
 from .loader import read_yaml
-from .registry import SCHEMA_LINE, SLUG, Glossary, slugify
+from .model import SLUG, slugify
+from .registry import SCHEMA_LINE, Glossary
 from .validate import ENTRY_SCHEMA
 
 __all__ = ["AuthoringError", "FIELD_HELP", "create_entry", "name_collisions", "name_error", "new_entry_text",
@@ -51,22 +51,13 @@ FIELD_HELP: dict[str, str] = {
               "Set it to published once `make check` reports no problems.",
 }
 
-_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa", "μ": "mu",
-          "ω": "omega", "ß": "ss"}
-
-
 class AuthoringError(Exception):
     """A request that was refused; the message says why and what to do. Nothing was written."""
 
 
 def slug_for(term: str) -> str:
-    """The file name slug of a term: accents folded, Greek letters spelled out, kebab-case.
-
-    ``"GABA-A Receptor"`` -> ``"gaba-a-receptor"``, ``"α-Synuclein"`` -> ``"alpha-synuclein"``.
-    """
-    spelled = "".join(_GREEK.get(ch, ch) for ch in term.lower())
-    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
-    return slugify(ascii_text)
+    """The file name slug of a term (``model.slugify``, the rule ``check`` suggests file names with too)."""
+    return slugify(term)
 
 
 def _name_schema() -> dict[str, Any]:

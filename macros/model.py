@@ -6,9 +6,29 @@ Nothing here imports MkDocs, so the core can move to another site builder.
 from __future__ import annotations
 
 import datetime as _dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+
+#: An entry's slug (its file name without ``.yaml``): lowercase kebab-case.
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa", "μ": "mu",
+          "ω": "omega", "ß": "ss"}
+
+
+def slugify(name: str) -> str:
+    """The slug of a term or file name, the one rule of ``check`` and ``new``: accents folded, Greek letters
+    spelled out, apostrophes dropped, kebab-case.
+
+    ``"GABA-A Receptor"`` -> ``"gaba-a-receptor"``, ``"α-Synuclein"`` -> ``"alpha-synuclein"``,
+    ``"Café"`` -> ``"cafe"``, ``"Parkinson's disease"`` -> ``"parkinsons-disease"``.
+    """
+    spelled = "".join(_GREEK.get(ch, ch) for ch in name.lower())
+    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.replace("'", "")).strip("-")
+
 
 #: The fixed sections of every concept page, in page order.
 SECTIONS: tuple[str, ...] = ("context", "significance", "mechanism", "application", "metric")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from .loader import read_yaml
-from .model import Entry, Problem, Reference
+from .model import SLUG, Entry, Problem, Reference, slugify
 from .readability import Reading
 from .style import (
     Style,
@@ -34,7 +34,6 @@ from .style import (
 )
 from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems, wikilinks
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCHEMA_LINE = "# yaml-language-server: $schema=../macros/schemas/entry.schema.json"
 BIBLIOGRAPHY = "_references.yaml"
 _MACRO_CALL = re.compile(r"\b(term|definition|risk)\(\s*(['\"])(.*?)\2")
@@ -44,11 +43,6 @@ _FRONT_TITLE = re.compile(r"\A---\s*\n(?:.*\n)*?title:\s*['\"]?(.+?)['\"]?\s*\n(
 __all__ = ["Article", "Glossary", "load_glossary", "slugify"]
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-def slugify(name: str) -> str:
-    """The kebab-case slug of a term: ``"GABA-A Receptor"`` -> ``"gaba-a-receptor"``."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "").replace("\u2019", "")).strip("-")
 
 
 @dataclass(frozen=True)

@@ -77,3 +77,17 @@ def test_glossary_command_is_installed_and_checks(tmp_path: Path) -> None:
     usage = subprocess.run([str(command), "new"], cwd=project, capture_output=True, text=True, timeout=60,
                            check=False)
     assert usage.returncode == 2 and usage.stderr.startswith("usage: glossary new"), usage.stderr
+
+
+def test_check_and_new_share_one_slug_rule(tmp_path: Path) -> None:
+    """The file name `check` asks for is the one `new` writes: Greek letters spelled out, accents folded."""
+    project = make_project(tmp_path / "p")
+    for term, slug in (("α-Synuclein", "alpha-synuclein"), ("Café", "cafe")):
+        (project / "glossary" / f"{term}.yaml").write_text((project / "glossary/beta.yaml").read_text())
+        checked = run("check", cwd=project)
+        assert f"glossary/{term}.yaml:1: (file): the file name must be the entry's slug in lowercase kebab-case: " \
+               f"rename it to '{slug}.yaml'" in checked.stdout.splitlines(), checked.stdout
+        (project / "glossary" / f"{term}.yaml").unlink()
+        created = run("new", term, cwd=project)
+        assert created.returncode == 0, created.stderr
+        assert created.stdout.strip() == f"glossary/{slug}.yaml"
