@@ -27,17 +27,17 @@ from typing import Any
 
 import yaml
 
+from macros.model import SCHEMA_LINE, WIKILINK
+from macros.registry import MACRO_CALL
+
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA_LINE = "# yaml-language-server: $schema=../macros/schemas/entry.schema.json"
 TAGS = ("neurotransmitters", "receptors", "enzymes", "medicines", "supplements", "safety", "withdrawal",
         "assessment", "body-systems", "signalling", "precursors-and-cofactors", "sleep")
 _ONSETS = ("b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "pr", "r", "s", "st", "t", "tr", "v", "z", "gl")
 _VOWELS = ("a", "e", "i", "o", "u", "y", "ae", "io")
 _ENDINGS = ("ine", "ase", "ate", "ol", "amide", "onin", "oid", "ium", "ide", "an", "in", "ex")
 _KINDS = ("", "", "", "", "receptor", "transporter", "syndrome", "pathway", "channel")
-_WIKILINK = re.compile(r"\[\[\s*([^\]|\n]*?)\s*(?:\|\s*([^\]\n]*?)\s*)?\]\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
-_MACRO_CALL = re.compile(r"\b(term|definition|risk)\(\s*(['\"])(.*?)\2")
 _FRONT = re.compile(r"\A(---\n.*?\n---\n)(.*)\Z", re.S)
 
 __all__ = ["harvest_sentences", "make_baseline", "make_project", "entry_files"]
@@ -60,7 +60,7 @@ def harvest_sentences(root: Path = ROOT) -> list[str]:
         for text in texts:
             if not isinstance(text, str):
                 continue
-            text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1).replace("-", " "), text)
+            text = WIKILINK.sub(lambda m: m.group(2) or m.group(1).replace("-", " "), text)
             for sentence in _SENTENCE_END.split(" ".join(text.split())):
                 if 6 <= len(sentence.split()) <= 45 and not any(c in sentence for c in "[]{}<>`|#"):
                     sentences.add(sentence)
@@ -182,7 +182,7 @@ def _remap_content(docs: Path, slugs: list[str]) -> None:
             slug = mapping.setdefault(match.group(3), slugs[len(mapping) % len(slugs)])
             return f"{match.group(1)}({match.group(2)}{slug}{match.group(2)}"
 
-        new = _MACRO_CALL.sub(swap, text)
+        new = MACRO_CALL.sub(swap, text)
         if new != text:
             path.write_text(new, encoding="utf-8")
 

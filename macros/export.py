@@ -16,9 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from .loader import to_json_compatible
-from .model import EVIDENCE_LABELS, RISK_LABELS, SECTIONS, Entry
+from .model import EVIDENCE_LABELS, RISK_LABELS, SECTIONS, WIKILINK, Entry
 from .registry import Glossary
-from .validate import SCHEMA_DIR, WIKILINK
+from .validate import SCHEMA_DIR
 
 __all__ = ["EXPORT_NAME", "EXPORT_SCHEMA", "EXPORT_VERSION", "SCHEMA_NAME", "build_export", "export_json",
            "export_markdown", "schema_text"]

@@ -9,13 +9,24 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
+#: The first line of every entry file: editors then check the fields against the schema.
+SCHEMA_LINE = "# yaml-language-server: $schema=../macros/schemas/entry.schema.json"
+#: A link between entries in any text field: ``[[slug]]`` or ``[[slug|shown text]]``.
+WIKILINK = re.compile(r"\[\[\s*([^\]|\n]*?)\s*(?:\|\s*([^\]\n]*?)\s*)?\]\]")
+#: The folder of the docs folder whose pages are articles (with the medical disclaimer, ``og:type`` article).
+ARTICLES_DIR = "articles"
 #: An entry's slug (its file name without ``.yaml``): lowercase kebab-case.
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa", "μ": "mu",
           "ω": "omega", "ß": "ss"}
+
+
+def is_article(src_uri: str) -> bool:
+    """Whether the page at ``src_uri`` (relative to the docs folder) is an article."""
+    return src_uri.startswith(f"{ARTICLES_DIR}/")
 
 
 def slugify(name: str) -> str:
@@ -212,3 +223,28 @@ class Reference:
     data: dict[str, Any]
     path: str
     line: int
+
+
+@lru_cache(maxsize=1 << 16)
+def scan_links(text: str) -> tuple[list[tuple[str, str | None, str]], str]:
+    """The ``[[links]]`` of ``text`` and what is left of it without them (``WIKILINK.sub("", text)``), in one scan.
+
+    Remembered per text: the text checks, the link checks and the indexes all read the same fields.
+    """
+    links, rest, last = [], [], 0
+    for match in WIKILINK.finditer(text):
+        links.append((str(match.group(1)), match.group(2) or None, str(match.group(0))))
+        rest.append(text[last:match.start()])
+        last = match.end()
+    rest.append(text[last:])
+    return links, "".join(rest)
+
+
+def wikilinks(text: str) -> list[tuple[str, str | None, str]]:
+    """``(slug, shown_text_or_None, original)`` for every ``[[...]]`` link in ``text``.
+
+    The list is shared between callers (see ``scan_links``): read it, never change it.
+    """
+    if "[[" not in text:
+        return []
+    return scan_links(text)[0]

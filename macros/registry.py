@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from .loader import read_yaml
-from .model import SLUG, Entry, Problem, Reference, slugify
+from .model import SCHEMA_LINE, SLUG, Entry, Problem, Reference, slugify, wikilinks
 from .readability import Reading
 from .style import (
     Style,
@@ -32,11 +32,10 @@ from .style import (
     measure_articles,
     readability_problems,
 )
-from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems, wikilinks
+from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems
 
-SCHEMA_LINE = "# yaml-language-server: $schema=../macros/schemas/entry.schema.json"
 BIBLIOGRAPHY = "_references.yaml"
-_MACRO_CALL = re.compile(r"\b(term|definition|risk)\(\s*(['\"])(.*?)\2")
+MACRO_CALL = re.compile(r"\b(term|definition|risk)\(\s*(['\"])(.*?)\2")
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 _FRONT_TITLE = re.compile(r"\A---\s*\n(?:.*\n)*?title:\s*['\"]?(.+?)['\"]?\s*\n(?:.*\n)*?---", re.M)
 
@@ -369,7 +368,7 @@ def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem]) -> N
         markdown = path.read_text(encoding="utf-8", errors="replace")
         title = page_title(markdown, path.stem.replace("-", " ").capitalize())
         mentioned: set[str] = set()
-        for match in _MACRO_CALL.finditer(markdown):
+        for match in MACRO_CALL.finditer(markdown):
             slug = match.group(3)
             line = markdown.count("\n", 0, match.start()) + 1
             entry = glossary.entries.get(slug)

@@ -17,9 +17,17 @@ from typing import Any
 import jinja2
 
 from .graph import Node, components, layers, pathway_map, relationship_map
-from .model import EVIDENCE_LABELS, EVIDENCE_MEANINGS, RISK_ADMONITION, RISK_LABELS, SECTIONS, Entry
+from .model import (
+    EVIDENCE_LABELS,
+    EVIDENCE_MEANINGS,
+    RISK_ADMONITION,
+    RISK_LABELS,
+    SECTIONS,
+    WIKILINK,
+    Entry,
+    is_article,
+)
 from .registry import Glossary
-from .validate import WIKILINK
 
 GLOSSARY_DIR = "glossary"
 TAGS_DIR = "tags"
@@ -247,7 +255,7 @@ class Renderer:
                    if s in glossary.entries and (glossary.entries[s].published or self.preview_drafts)]
         mentioned = [(glossary.entries[s].term, self.rel(page, page_url(s)), "entry")
                      for s in glossary.backlinks.get(slug, [])]
-        mentioned += [(a.title, self.rel(page, a.src_uri), "article" if a.src_uri.startswith("articles/") else "page")
+        mentioned += [(a.title, self.rel(page, a.src_uri), "article" if is_article(a.src_uri) else "page")
                       for a in glossary.mentions.get(slug, [])]
         reviewed = entry.reviewed
         return self.env.get_template("concept.md").render(

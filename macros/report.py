@@ -12,15 +12,12 @@ import datetime as _dt
 from collections import Counter
 from dataclasses import dataclass
 
-from .model import EVIDENCE_LEVELS, Entry, Reference
+from .model import EVIDENCE_LEVELS, Entry, Reference, is_article
 from .readability import Reading
 from .registry import Glossary
 from .style import Mention, median, unlinked_mentions, whole_entry_reading
 
 __all__ = ["Report", "build_report", "format_report", "months_before"]
-
-ARTICLES = "articles/"
-
 
 def months_before(day: _dt.date, months: int) -> _dt.date:
     """The same day ``months`` calendar months earlier (clamped to the month's end: 29 Feb -> 28 Feb)."""
@@ -64,7 +61,7 @@ def build_report(glossary: Glossary, today: _dt.date, months: int = 12) -> Repor
     linked |= {slug for slug, pages in glossary.mentions.items() if pages}
     orphans = [e for e in published if e.slug not in linked]
     in_articles = {slug for slug, pages in glossary.mentions.items()
-                   if any(page.src_uri.startswith(ARTICLES) for page in pages)}
+                   if any(is_article(page.src_uri) for page in pages)}
     unmentioned = [e for e in published if e.slug not in in_articles]
     cited = {key for e in entries for key in e.references}
     uncited = [r for r in glossary.references.values() if r.key not in cited]

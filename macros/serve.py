@@ -42,6 +42,9 @@ from .state import Session
 
 log = logging.getLogger("mkdocs.glossary")
 
+#: The project's source folders that ``mkdocs serve`` watches and compares (besides the docs folder,
+#: mkdocs.yml and its ``watch`` list); MkDocs itself watches the docs folder and the theme.
+WATCHED = ("glossary", "macros", "overrides")
 #: Folders of the project that never hold sources (bytecode caches, the built site).
 _SKIPPED_DIRS = frozenset({"__pycache__", ".git", ".venv", "node_modules"})
 
@@ -98,7 +101,7 @@ class Rebuilder:
         self.build = build
         self.site = Path(server.root)
         self.root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-        watched = [self.root / "glossary", self.root / "macros", self.root / "overrides", Path(config.docs_dir)]
+        watched = [*(self.root / folder for folder in WATCHED), Path(config.docs_dir)]
         watched += [Path(p) for p in config.watch]
         if config.config_file_path:
             watched.append(Path(config.config_file_path))
@@ -190,7 +193,7 @@ class Rebuilder:
 def on_serve(server: Any, config: MkDocsConfig, builder: Any, *, session: Session) -> Any:
     """Watch the glossary, the macros and the templates; rebuild partially when only entries changed."""
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-    for folder in ("glossary", "macros", "overrides/glossary"):
+    for folder in WATCHED:
         if (root / folder).is_dir():
             server.watch(str(root / folder))
     server.builder = Rebuilder(server, server.builder, config, session)

@@ -23,9 +23,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .mkdocs_compat import is_marked_unchanged, mark_changed, mark_unchanged, version_problem
-from .model import Entry, Problem
+from .model import Entry, Problem, is_article
 from .registry import Glossary, load_glossary
-from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path
+from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path, tag_label
 from .state import BUILD_KEY, BuildState, PageKeys, Session, build_state
 
 TEMPLATES = "overrides/glossary"
@@ -109,7 +109,7 @@ def generated_files(config: MkDocsConfig) -> list[File]:
     pages.append(_page(config, topics, {"title": "Topics", "render_macros": False},
                        f"# Topics\n\nEvery topic of the glossary, with its entries.\n\n{renderer.tag_index(topics)}"))
     for tag in sorted(st.glossary.tags):
-        label = tag.replace("-", " ").capitalize()
+        label = tag_label(tag)
         src_uri = f"{TAGS_DIR}/{tag}.md"
         pages.append(_page(config, src_uri, {"title": f"Topic: {label}", "render_macros": False},
                            f"# Topic: {label}\n\n{renderer.tag_page(tag, src_uri)}"))
@@ -254,7 +254,7 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     slug = str(meta.get("glossary_entry") or "")
     entry = st.glossary.entries.get(slug)
     is_entry = entry is not None and entry.published and src == page_url(slug)
-    article = is_entry or src.startswith("articles/")
+    article = is_entry or is_article(src)
     title = config.site_name if page.is_homepage else str(meta.get("title") or page.title or config.site_name)
     og = [("og:type", "article" if article else "website"), ("og:site_name", config.site_name),
           ("og:title", title)]
@@ -269,6 +269,8 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     elif src == f"{GLOSSARY_DIR}/index.md":
         terms = [(e, st.renderer.tooltip(e), url(page_url(e.slug))) for e in st.glossary.published()]
         data = term_set_data(terms, set_url, site)
+    # overrides/main.html ends concept pages and articles with the medical disclaimer
+    context["glossary_disclaimer"] = bool(meta.get("glossary_entry")) or is_article(src)
     context["glossary_head"] = {"og": og, "jsonld": script_json(data) if data else "",
                                 "export": src == f"{GLOSSARY_DIR}/index.md"}  # the A-Z page points to glossary.json
     return context

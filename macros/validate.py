@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .loader import to_json_compatible
-from .model import Entry, Problem, SourceMap
+from .model import Entry, Problem, SourceMap, scan_links
 
 if TYPE_CHECKING:  # jsonschema itself is imported on first use (see schema_validator)
     from jsonschema import Draft202012Validator
@@ -26,7 +26,6 @@ ENTRY_SCHEMA = SCHEMA_DIR / "entry.schema.json"
 REFERENCES_SCHEMA = SCHEMA_DIR / "references.schema.json"
 
 #: ``[[slug]]`` or ``[[slug|shown text]]``.
-WIKILINK = re.compile(r"\[\[\s*([^\]|\n]*?)\s*(?:\|\s*([^\]\n]*?)\s*)?\]\]")
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _HTML = re.compile(r"<!--|<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*>")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>\s]*>", re.I)
@@ -424,33 +423,10 @@ def text_problems(entry: Entry) -> list[Problem]:
             problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip()), field,
                                     "headings are not allowed inside a field: the page template sets the "
                                     "headings; use **bold** text or a new paragraph instead"))
-        leftover = _scan_links(text)[1] if "[[" in text or "]]" in text else ""
+        leftover = scan_links(text)[1] if "[[" in text or "]]" in text else ""
         if "[[" in leftover or "]]" in leftover:
             problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,
                                     "unbalanced '[[' link; write [[slug]] or [[slug|shown text]]"))
     return problems
 
 
-@lru_cache(maxsize=1 << 16)
-def _scan_links(text: str) -> tuple[list[tuple[str, str | None, str]], str]:
-    """The ``[[links]]`` of ``text`` and what is left of it without them (``WIKILINK.sub("", text)``), in one scan.
-
-    Remembered per text: the text checks, the link checks and the indexes all read the same fields.
-    """
-    links, rest, last = [], [], 0
-    for match in WIKILINK.finditer(text):
-        links.append((str(match.group(1)), match.group(2) or None, str(match.group(0))))
-        rest.append(text[last:match.start()])
-        last = match.end()
-    rest.append(text[last:])
-    return links, "".join(rest)
-
-
-def wikilinks(text: str) -> list[tuple[str, str | None, str]]:
-    """``(slug, shown_text_or_None, original)`` for every ``[[...]]`` link in ``text``.
-
-    The list is shared between callers (see ``_scan_links``): read it, never change it.
-    """
-    if "[[" not in text:
-        return []
-    return _scan_links(text)[0]

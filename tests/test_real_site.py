@@ -10,11 +10,12 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT
 
+from macros import model
 from macros.model import TEXT_FIELDS
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 ARTICLE = ROOT / "content/articles/benzodiazepine-withdrawal-neurotransmitters.md"
-SECTIONS = ["Context", "Significance", "Mechanism", "Application", "Metric", "Risk"]
+SECTIONS = [name.capitalize() for name in model.SECTIONS] + ["Risk"]  # the page's headings, in order
 DOSE = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|micrograms?|milligrams?|grams?|g|ml|iu|units?)\b"
                   r"|\b(?:take|taking)\s+\d+\s+(?:tablets?|capsules?|pills?|doses?)\b", re.I)
 

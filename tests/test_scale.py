@@ -275,7 +275,8 @@ def test_ordinary_text_is_no_script_url(text: str) -> None:
 
 def test_one_scan_of_links_gives_what_the_regex_gives() -> None:
     """The cached link scan returns the links ``finditer`` finds and the text ``sub`` leaves, on odd bracket soups."""
-    from macros.validate import WIKILINK, _scan_links
+    from macros.model import WIKILINK
+    from macros.model import scan_links as _scan_links
 
     rng = random.Random(11)
     pieces = ["[", "]", "[[", "]]", "|", "a", " ", "\n", "b-c", "{{", "`"]
@@ -334,7 +335,8 @@ def test_quick_check_of_the_bibliography_never_accepts_what_jsonschema_rejects()
 
 def test_text_checks_skip_only_fields_no_rule_can_match() -> None:
     """A field skipped by the quick character test could not have matched any text rule."""
-    from macros.validate import _AUTOLINK, _CODE_SPAN, _HEADING, _HTML, _IMAGE, _TRIGGERS, WIKILINK
+    from macros.model import WIKILINK
+    from macros.validate import _AUTOLINK, _CODE_SPAN, _HEADING, _HTML, _IMAGE, _TRIGGERS
 
     rng = random.Random(7)
     pieces = ["<b>", "<!--", "`x`", "<https://a.b>", "javascript:", "![a](b)", "# h", "\n## h", "[[a]]", "[[",
