@@ -27,8 +27,8 @@ from typing import Any
 
 import yaml
 
+from macros.index import macro_call
 from macros.model import SCHEMA_LINE, WIKILINK
-from macros.registry import MACRO_CALL
 
 ROOT = Path(__file__).resolve().parents[1]
 TAGS = ("neurotransmitters", "receptors", "enzymes", "medicines", "supplements", "safety", "withdrawal",
@@ -182,7 +182,7 @@ def _remap_content(docs: Path, slugs: list[str]) -> None:
             slug = mapping.setdefault(match.group(3), slugs[len(mapping) % len(slugs)])
             return f"{match.group(1)}({match.group(2)}{slug}{match.group(2)}"
 
-        new = MACRO_CALL.sub(swap, text)
+        new = macro_call().sub(swap, text)
         if new != text:
             path.write_text(new, encoding="utf-8")
 

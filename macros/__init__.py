@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["define_env"]
+__all__ = ["SLUG_MACROS", "define_env"]
+
+#: The macros that take an entry's slug (``define_env`` registers them): the docs folder's pages are
+#: scanned for their calls before the build, so an unknown slug is named with its line.
+SLUG_MACROS: tuple[str, ...] = ("term", "definition", "risk")
 
 
 def define_env(env: Any) -> None:

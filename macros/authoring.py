@@ -20,8 +20,8 @@ from typing import Any
 import yaml
 
 from .loader import read_yaml
-from .model import SLUG, slugify
-from .registry import SCHEMA_LINE, Glossary
+from .model import SCHEMA_LINE, SLUG, slugify
+from .registry import Glossary
 from .validate import ENTRY_SCHEMA
 
 __all__ = ["AuthoringError", "FIELD_HELP", "create_entry", "name_collisions", "name_error", "new_entry_text",

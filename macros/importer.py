@@ -35,8 +35,8 @@ from .authoring import (
     slug_for,
     write_entry,
 )
-from .model import SECTIONS, Problem
-from .registry import SCHEMA_LINE, SLUG, Glossary
+from .model import SCHEMA_LINE, SECTIONS, SLUG, Problem
+from .registry import Glossary
 
 __all__ = ["ImportResult", "Page", "SourceError", "import_file", "parse_page", "render_draft"]
 

@@ -68,6 +68,14 @@ RISK_LABELS: dict[str, str] = {
 RISK_ADMONITION: dict[str, str] = {"low": "info", "moderate": "warning", "high": "danger"}
 
 
+@dataclass(frozen=True)
+class Article:
+    """A Markdown page of the docs folder that mentions entries through the macros."""
+
+    src_uri: str
+    title: str
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One author-facing problem: printed as ``path:line: field: message``."""

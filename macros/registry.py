@@ -1,55 +1,38 @@
-"""Load the whole glossary, check it across entries, and index it.
+"""The glossary, and ``load_glossary``: the phases that make it, in order.
 
-``load_glossary(root)`` is the single way in: the MkDocs hook, the macros, the
-command line and the tests all call it. It validates everything and returns
-every problem at once, never stopping at the first.
+``load_glossary(root)`` is the single way in: the MkDocs hook, the macros, the command line and the
+tests all call it. It runs the phases forward, each in its own module, and returns every problem at
+once, never stopping at the first:
+
+1. read (``read.py``): every file, each on its own: parsed, checked against the schema and text rules;
+2. check (``check.py``): across entries: unique names, links, reference keys, pathways; then the writing
+   rules (readability, person-first words: ``style.py``) of entries and articles;
+3. index (``index.py``): tags, backlinks, and the pages of the docs folder that mention entries;
+4. render (``render.py``, ``graph.py``, ...) and the MkDocs glue (``site.py``, ``serve.py``) use the result.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
-import multiprocessing
-import os
-import re
-import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
-from .loader import read_yaml
-from .model import SCHEMA_LINE, SLUG, Entry, Problem, Reference, slugify, wikilinks
+from . import SLUG_MACROS
+from .check import check_links, check_names, check_precursors, check_style
+from .index import docs_folder, index_links, index_pages
+from .model import Article, Entry, Problem, Reference, slugify, wikilinks
+from .read import read_entries, read_references
 from .readability import Reading
-from .style import (
-    Style,
-    article_problems,
-    entry_readings,
-    entry_word_warnings,
-    load_style,
-    measure_articles,
-    readability_problems,
-)
-from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems
-
-BIBLIOGRAPHY = "_references.yaml"
-MACRO_CALL = re.compile(r"\b(term|definition|risk)\(\s*(['\"])(.*?)\2")
-_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
-_FRONT_TITLE = re.compile(r"\A---\s*\n(?:.*\n)*?title:\s*['\"]?(.+?)['\"]?\s*\n(?:.*\n)*?---", re.M)
+from .style import Style
+from .validate import did_you_mean
 
 __all__ = ["Article", "Glossary", "load_glossary", "slugify"]
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Article:
-    """A Markdown page of ``content/`` that mentions entries through the macros."""
-
-    src_uri: str
-    title: str
 
 
 @dataclass
@@ -97,294 +80,6 @@ class Glossary:
         return did_you_mean(word, self.entries)
 
 
-def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
-    path = root / "glossary" / BIBLIOGRAPHY
-    display = f"glossary/{BIBLIOGRAPHY}"
-    if not path.exists():
-        problems.append(Problem(display, 1, "(file)", "the bibliography file is missing; every entry cites its keys"))
-        return
-    data, smap, _text, found = read_yaml(path, display)
-    problems.extend(found)
-    if data is None:
-        return
-    found = schema_problems(data, smap, display, REFERENCES_SCHEMA)
-    problems.extend(found)
-    if found:
-        return
-    for index, item in enumerate(data["references"]):
-        key = item["key"]
-        line = smap.line(f"references[{index}].key")
-        if key in glossary.references:
-            problems.append(Problem(display, line, f"references[{index}].key",
-                                    f"duplicate reference key '{key}': already used on line "
-                                    f"{glossary.references[key].line}"))
-            continue
-        glossary.references[key] = Reference(key=key, data=item, path=display, line=line)
-
-
-#: Below this many entry files the glossary is always read in one process: forking would cost more than it saves.
-PARALLEL_MIN = 500
-
-
-def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
-    """Read and check one entry file on its own: the entry (None when it cannot be used) and its problems."""
-    path = folder / name
-    display = f"glossary/{name}"
-    data, smap, text, found = read_yaml(path, display)
-    if data is None:
-        return None, found
-    if not isinstance(data, dict):
-        return None, [Problem(display, 1, "(file)", "an entry must be a mapping of fields (term: ..., summary: ...), "
-                                                    f"not {type(data).__name__}")]
-    entry = Entry(slug=path.stem, path=display, data=data, source=smap, text=text)
-    problems = list(found)
-    if not text.startswith("# yaml-language-server: $schema="):
-        problems.append(Problem(display, 1, "(file)",
-                                "the first line must be the schema line, so editors check the fields: " + SCHEMA_LINE))
-    problems.extend(schema_problems(data, smap, display))
-    problems.extend(text_problems(entry))
-    entry.text_fields()  # worked out here, so a worker process sends it back with the entry
-    return entry, problems
-
-
-def read_chunk(folder: Path, names: list[str]) -> list[tuple[Entry | None, list[Problem]]]:
-    return [_read_entry(folder, name) for name in names]
-
-
-def _can_fork() -> bool:
-    # Only where fork is the usual, safe way (Linux): elsewhere the glossary is read in one process.
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _send_chunk(send: Any, folder: Path, names: list[str]) -> None:
-    """In a worker process: read a share of the files and send the results back."""
-    try:
-        send.send(read_chunk(folder, names))
-    except BaseException:  # noqa: BLE001 - the parent reads this share itself when nothing arrives
-        pass
-    finally:
-        send.close()
-
-
-def _read_entries(folder: Path, names: list[str], jobs: int) -> list[tuple[Entry | None, list[Problem]]]:
-    """``_read_entry`` of every name, in order; split across ``jobs`` processes for a large glossary.
-
-    The files are dealt out in turn (the first to this process, the next to a worker...), so every
-    process gets a similar share; results are put back in name order, so the outcome never
-    depends on ``jobs``. Workers are forked (nothing but their results is pickled), and a worker
-    that fails has its share read here instead.
-    """
-    if jobs <= 1 or len(names) < PARALLEL_MIN or not _can_fork():
-        return read_chunk(folder, names)
-    chunks = [names[i::jobs] for i in range(jobs)]
-    context = multiprocessing.get_context("fork")
-    workers = []
-    for chunk in chunks[1:]:
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_send_chunk, args=(send, folder, chunk), daemon=True)
-        process.start()
-        send.close()
-        workers.append((process, receive, chunk))
-    parts = [read_chunk(folder, chunks[0])]
-    for process, receive, chunk in workers:
-        try:
-            part = receive.recv()
-        except (EOFError, OSError):
-            part = read_chunk(folder, chunk)
-        receive.close()
-        process.join()
-        parts.append(part)
-    results: list[tuple[Entry | None, list[Problem]]] = [(None, [])] * len(names)
-    for index, part in enumerate(parts):
-        results[index::jobs] = part
-    return results
-
-
-def _load_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs: int = 1) -> None:
-    folder = root / "glossary"
-    # scandir: the file type comes with the listing (no stat per file), and names sort faster than paths.
-    with os.scandir(folder) if folder.is_dir() else contextlib.nullcontext(iter(())) as listing:
-        files = sorted((item.name, item.is_dir()) for item in listing)
-    names = []
-    for name, is_dir in files:
-        display = f"glossary/{name}"
-        stem, _dot, suffix = name.rpartition(".")
-        if name.startswith("_") or name.startswith(".") or is_dir:
-            continue
-        if suffix == "yml" and stem:
-            problems.append(Problem(display, 1, "(file)", f"entries end in .yaml: rename it to '{stem}.yaml'"))
-            continue
-        if suffix != "yaml" or not stem:
-            continue
-        if not SLUG.match(stem):
-            problems.append(Problem(display, 1, "(file)",
-                                    f"the file name must be the entry's slug in lowercase kebab-case: "
-                                    f"rename it to '{slugify(stem) or 'entry-name'}.yaml'"))
-            continue
-        names.append(name)
-    for name, (entry, found) in zip(names, _read_entries(folder, names, jobs), strict=True):
-        problems.extend(found)
-        if entry is None:
-            glossary.unreadable.add(name[: -len(".yaml")])
-        else:
-            glossary.entries[entry.slug] = entry
-
-
-def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
-    owner: dict[str, tuple[Entry, str, int]] = {}
-    for entry in sorted(glossary.entries.values(), key=lambda e: e.path):
-        names = [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]
-        for field_path, name in names:
-            key = name.casefold()
-            line = entry.source.line(field_path)
-            if key in owner:
-                other, other_field, other_line = owner[key]
-                if other is entry:
-                    problems.append(Problem(entry.path, line, field_path,
-                                            f"'{name}' repeats this entry's {other_field.split('[')[0]} "
-                                            f"(line {other_line}); remove it"))
-                else:
-                    what = "the term" if other_field == "term" else "an alias"
-                    problems.append(Problem(entry.path, line, field_path,
-                                            f"'{name}' is already {what} of {other.path}:{other_line}; "
-                                            "terms and aliases must be unique (case-insensitive)"))
-                continue
-            owner[key] = (entry, field_path, line)
-            glossary.names[key] = entry.slug
-    for slug in glossary.entries:
-        glossary.names.setdefault(slug, slug)
-
-
-def _check_links(glossary: Glossary, problems: list[Problem]) -> dict[str, list[str]]:
-    """Check every ``related`` slug, ``[[link]]`` and reference key; returns ``Glossary.outgoing`` of each entry."""
-    entries = glossary.entries
-    outgoing: dict[str, list[str]] = {}
-    for entry in entries.values():
-        targets: list[tuple[str, str, str, str]] = []
-        for index, slug in enumerate(entry.related):
-            targets.append((slug, f"related[{index}]", "", "related"))
-        for name, text in entry.text_fields():
-            for slug, _shown, raw in wikilinks(text):
-                targets.append((slug, name, raw, "link"))
-        outgoing[entry.slug] = list(dict.fromkeys(target[0] for target in targets))  # as Glossary.outgoing()
-        published = entry.published
-        for slug, where, raw, kind in targets:
-            if slug != entry.slug and slug in entries and (not published or entries[slug].published):
-                continue  # a link to a page that exists: the usual case, nothing to locate
-            line = locate(entry, where, raw) if kind == "link" else entry.source.line(where)
-            label = f"[[{slug}]]" if kind == "link" else f"'{slug}'"
-            if slug == entry.slug:
-                problems.append(Problem(entry.path, line, where,
-                                        f"an entry cannot {'relate' if kind == 'related' else 'link'} to itself; "
-                                        "remove it"))
-            elif slug in glossary.unreadable:
-                continue  # the target's own file is broken and already reported
-            elif slug not in entries:
-                problems.append(Problem(entry.path, line, where,
-                                        f"unknown entry {label}{glossary.suggest(slug)}"))
-            elif entry.published and not entries[slug].published:
-                problems.append(Problem(entry.path, line, where,
-                                        f"{label} is a draft ({entries[slug].path}), so it has no page; "
-                                        "publish it or remove the link"))
-        for index, key in enumerate(entry.references):
-            if key not in glossary.references:
-                problems.append(Problem(entry.path, entry.source.line(f"references[{index}]"), f"references[{index}]",
-                                        f"unknown reference key '{key}'{did_you_mean(key, glossary.references)}; "
-                                        "add it to glossary/_references.yaml or fix the key"))
-    return outgoing
-
-
-def _check_precursors(glossary: Glossary, problems: list[Problem]) -> None:
-    """``precursor_of``: known, published slugs, never the entry itself, and no cycles."""
-    entries = glossary.entries
-    edges: dict[str, list[tuple[int, str]]] = {}
-    for entry in entries.values():
-        edges[entry.slug] = []
-        for index, slug in enumerate(entry.precursor_of):
-            where = f"precursor_of[{index}]"
-            line = entry.source.line(where)
-            if slug == entry.slug:
-                problems.append(Problem(entry.path, line, where,
-                                        "an entry cannot be a precursor of itself; remove it"))
-            elif slug not in entries:
-                problems.append(Problem(entry.path, line, where, f"unknown entry '{slug}'{glossary.suggest(slug)}"))
-            elif entry.published and not entries[slug].published:
-                problems.append(Problem(entry.path, line, where,
-                                        f"'{slug}' is a draft ({entries[slug].path}), so it has no page; "
-                                        "publish it or remove it from the pathway"))
-            else:
-                edges[entry.slug].append((index, slug))
-    # Depth-first search; an edge back to a step still on the path closes a cycle, reported where it is written.
-    state: dict[str, int] = {}  # 1: on the current path, 2: done
-    path: list[str] = []
-
-    def visit(slug: str) -> None:
-        state[slug] = 1
-        path.append(slug)
-        for index, target in edges[slug]:
-            if state.get(target) == 1:
-                loop = path[path.index(target):] + [target]
-                entry = entries[slug]
-                where = f"precursor_of[{index}]"
-                problems.append(Problem(entry.path, entry.source.line(where), where,
-                                        f"'{target}' closes a cycle ({' → '.join(loop)}); a synthesis pathway "
-                                        "cannot lead back to an earlier step: remove one of these links"))
-            elif target not in state:
-                visit(target)
-        path.pop()
-        state[slug] = 2
-
-    for slug in sorted(edges):
-        if slug not in state:
-            visit(slug)
-
-
-def _index_links(glossary: Glossary, outgoing: dict[str, list[str]] | None = None) -> None:
-    """Tags and backlinks; ``outgoing`` (from ``_check_links``) saves reading every entry's links again."""
-    for entry in glossary.published():
-        for tag in entry.tags:
-            glossary.tags[tag].append(entry.slug)
-        links = outgoing.get(entry.slug) if outgoing is not None else None
-        for slug in links if links is not None else glossary.outgoing(entry):
-            target = glossary.entries.get(slug)
-            if target is not None and target.published and slug != entry.slug:
-                glossary.backlinks[slug].append(entry.slug)
-
-
-def page_title(markdown: str, fallback: str) -> str:
-    """A Markdown page's title: front-matter ``title``, else its first ``# heading``."""
-    front = _FRONT_TITLE.match(markdown)
-    if front:
-        return front.group(1)
-    heading = _H1.search(markdown)
-    return heading.group(1) if heading else fallback
-
-
-def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
-    """Record which pages of ``content/`` mention which entries, and catch unknown slugs early."""
-    docs = root / "content"
-    for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
-        src_uri = path.relative_to(docs).as_posix()
-        markdown = path.read_text(encoding="utf-8", errors="replace")
-        title = page_title(markdown, path.stem.replace("-", " ").capitalize())
-        mentioned: set[str] = set()
-        for match in MACRO_CALL.finditer(markdown):
-            slug = match.group(3)
-            line = markdown.count("\n", 0, match.start()) + 1
-            entry = glossary.entries.get(slug)
-            if entry is None and slug in glossary.unreadable:
-                continue
-            if entry is None:
-                problems.append(Problem(f"content/{src_uri}", line, match.group(1),
-                                        f"unknown entry '{slug}'{glossary.suggest(slug)}"))
-            elif not entry.published:
-                problems.append(Problem(f"content/{src_uri}", line, match.group(1),
-                                        f"'{slug}' is a draft ({entry.path}), so it has no page; publish it first"))
-            elif slug not in mentioned:
-                mentioned.add(slug)
-                glossary.mentions[slug].append(Article(src_uri=src_uri, title=title))
-
-
 def _gc_paused(function: Callable[P, T]) -> Callable[P, T]:
     """Run ``function`` with the cyclic garbage collector paused.
 
@@ -404,47 +99,36 @@ def _gc_paused(function: Callable[P, T]) -> Callable[P, T]:
     return run
 
 
-def _check_style(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
-    """Readability limits and person-first wording (glossary/_style.yaml) for entries and articles.
-
-    A published entry or an article over its grade limit is a problem; a draft's is a warning (drafts are
-    measured and reported, never failed); stigmatising words are warnings naming the wording to use.
-    """
-    style, found = load_style(root)
-    glossary.style = style
-    problems.extend(found)
-    for entry in glossary.entries.values():
-        readings = entry_readings(entry, glossary.term_of)
-        glossary.readings[entry.slug] = readings
-        over = readability_problems(entry, style, readings)
-        (problems if entry.published else glossary.warnings).extend(over)
-        glossary.warnings.extend(entry_word_warnings(entry, style))
-    found, warnings = article_problems(root, style, glossary.term_of)
-    problems.extend(found)
-    glossary.warnings.extend(warnings)
-    for article in measure_articles(root, glossary.term_of):
-        glossary.article_readings[article.path] = article.reading
-    glossary.warnings.sort()
-
-
 @_gc_paused
-def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Problem]]:
-    """Load, validate and index ``<root>/glossary`` (and scan ``<root>/content``).
+def load_glossary(root: Path | str, jobs: int = 1, *, docs: Path | str | None = None,
+                  macros: tuple[str, ...] = SLUG_MACROS) -> tuple[Glossary, list[Problem]]:
+    """Read, check and index ``<root>/glossary``, and index the pages of the docs folder.
 
     Returns the glossary and the sorted list of every problem found. ``jobs`` > 1 reads the
     files of a large glossary in that many processes (the command line does; the site build,
     which may run beside ``mkdocs serve``'s threads, does not); the result is the same.
+    ``docs`` is the docs folder (default: ``docs_dir`` of ``<root>/mkdocs.yml``) and ``macros``
+    the names of the macros that take a slug.
     """
     root = Path(root)
+    docs = Path(docs) if docs is not None else docs_folder(root)
     glossary = Glossary(root=root)
     problems: list[Problem] = []
-    _load_references(root, glossary, problems)
-    _load_entries(root, glossary, problems, jobs)
-    _index_names(glossary, problems)
-    outgoing = _check_links(glossary, problems)
-    _check_precursors(glossary, problems)
-    _index_links(glossary, outgoing)
-    _scan_articles(root, glossary, problems)
-    _check_style(root, glossary, problems)
+    read_references(root, glossary, problems)
+    read_entries(root, glossary, problems, jobs)
+    check_names(glossary, problems)
+    outgoing = check_links(glossary, problems)
+    check_precursors(glossary, problems)
+    index_links(glossary, outgoing)
+    shown = _shown(docs, root)
+    index_pages(docs, shown, glossary, problems, macros)
+    check_style(root, glossary, problems, docs_dir=shown)
     return glossary, sorted(set(problems))
 
+
+def _shown(docs: Path, root: Path) -> str:
+    """How problems name the docs folder: relative to the project when it is inside it."""
+    try:
+        return docs.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return docs.as_posix()

@@ -22,6 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from . import SLUG_MACROS
 from .mkdocs_compat import is_marked_unchanged, mark_changed, mark_unchanged, version_problem
 from .model import Entry, Problem, is_article
 from .registry import Glossary, load_glossary
@@ -42,7 +43,8 @@ def on_config(config: MkDocsConfig, *, session: Session) -> MkDocsConfig:
     if incompatible:
         log.warning(incompatible)
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
-    glossary, problems = load_glossary(root)
+    # The docs folder MkDocs builds, scanned for the calls of the macros define_env registers
+    glossary, problems = load_glossary(root, docs=config.docs_dir, macros=SLUG_MACROS)
     problems += template_problems(root)
     for warning in glossary.warnings:  # printed, not logged: a warning must not fail a strict build
         print(warning.as_warning(), file=sys.stderr)

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from .loader import read_yaml
-from .model import SECTIONS, Entry, Problem
+from .model import ARTICLES_DIR, SECTIONS, Entry, Problem
 from .readability import Reading, measure
 
 STYLE_FILE = "_style.yaml"
-ARTICLES = "articles"
+ARTICLES = ARTICLES_DIR
 
 #: Field groups a limit applies to: ``summary``, ``risk`` (risk.text and the urgent box), ``section``
 #: (context ... metric, origin, extra sections) and ``article`` (a whole page of content/articles/).
@@ -276,7 +276,8 @@ def _link_targets_article(markdown: str) -> set[str]:
 def unlinked_mentions(glossary: Any, root: Path, docs_dir: str = "content") -> list[Mention]:
     """For every published entry and article: the first mention of each other entry's term or alias
     that the entry or article never links (whole words, case-insensitive, aliases included)."""
-    from .validate import locate, wikilinks
+    from .model import wikilinks
+    from .validate import locate
 
     published = glossary.published()
     names: dict[str, str] = {}

@@ -9,7 +9,8 @@ from conftest import build, checksums, make_project
 from conftest import run_cli as run
 
 from macros.authoring import new_entry_text, slug_for
-from macros.registry import SCHEMA_LINE, load_glossary
+from macros.model import SCHEMA_LINE
+from macros.registry import load_glossary
 from macros.validate import schema_validator
 
 NEW_PROBLEMS = [

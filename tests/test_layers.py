@@ -38,3 +38,22 @@ def test_the_glue_is_where_the_builder_is_imported() -> None:
     """The list of glue modules is not stale: each exists, and the build events do import MkDocs."""
     assert all((ROOT / "macros" / name).is_file() for name in GLUE)
     assert any(name.split(".")[0] == "mkdocs" for _line, name in _imports(ROOT / "macros" / "site.py"))
+
+
+def test_the_slug_macros_are_the_ones_define_env_registers() -> None:
+    """The pages are scanned for calls of SLUG_MACROS: each is a macro define_env registers, taking a slug."""
+    import inspect
+
+    import macros
+
+    registered: dict[str, object] = {}
+
+    class Env:
+        def macro(self, function: object) -> object:
+            registered[getattr(function, "__name__", "")] = function
+            return function
+
+    macros.define_env(Env())
+    for name in macros.SLUG_MACROS:
+        assert name in registered, name
+        assert next(iter(inspect.signature(registered[name]).parameters)) == "slug"  # type: ignore[arg-type]

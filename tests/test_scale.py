@@ -371,9 +371,10 @@ def _plant_faults(project: Path) -> None:
 def test_parallel_check_gives_the_same_result_as_one_process(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """`check` reads a large glossary in several processes: the output, problems and entries are those of one."""
-    import macros.registry as registry  # as loaded now (the serve tests reload the package)
+    import macros.read as read  # as loaded now (the serve tests reload the package)
+    import macros.registry as registry
 
-    project = make_project(tmp_path / "project", registry.PARALLEL_MIN + 100)
+    project = make_project(tmp_path / "project", read.PARALLEL_MIN + 100)
     _plant_faults(project)
     one, many = run_cli("check", "--jobs", "1", cwd=project), run_cli("check", "--jobs", "3", cwd=project)
     assert one.returncode == many.returncode == 1
@@ -383,13 +384,13 @@ def test_parallel_check_gives_the_same_result_as_one_process(tmp_path: Path,
         assert fault in one.stdout, (fault, one.stdout)
 
     read_here: list[str] = []
-    real_read = registry.read_chunk
+    real_read = read.read_chunk
 
     def recording_read(folder: Path, names: list[str]) -> Any:
         read_here.extend(names)  # recorded in this process only: a forked worker records in its own copy
         return real_read(folder, names)
 
-    monkeypatch.setattr(registry, "read_chunk", recording_read)
+    monkeypatch.setattr(read, "read_chunk", recording_read)
     serial, serial_problems = registry.load_glossary(project, jobs=1)
     files = len(serial.entries) + len(serial.unreadable)
     assert len(read_here) == files

@@ -1,0 +1,157 @@
+"""Phase 2, check across entries: unique terms and aliases, ``related`` and ``[[links]]`` to entries that
+exist (and are published when the linking entry is), known reference keys, ``precursor_of`` without cycles.
+
+Each check appends ``Problem``s and never stops at the first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .model import Entry, Problem, wikilinks
+from .style import (
+    article_problems,
+    entry_readings,
+    entry_word_warnings,
+    load_style,
+    measure_articles,
+    readability_problems,
+)
+from .validate import did_you_mean, locate
+
+if TYPE_CHECKING:
+    from .registry import Glossary
+
+
+def check_names(glossary: Glossary, problems: list[Problem]) -> None:
+    """Terms and aliases are unique (case-insensitive); ``glossary.names`` maps each to its entry, for lookups."""
+    owner: dict[str, tuple[Entry, str, int]] = {}
+    for entry in sorted(glossary.entries.values(), key=lambda e: e.path):
+        names = [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]
+        for field_path, name in names:
+            key = name.casefold()
+            line = entry.source.line(field_path)
+            if key in owner:
+                other, other_field, other_line = owner[key]
+                if other is entry:
+                    problems.append(Problem(entry.path, line, field_path,
+                                            f"'{name}' repeats this entry's {other_field.split('[')[0]} "
+                                            f"(line {other_line}); remove it"))
+                else:
+                    what = "the term" if other_field == "term" else "an alias"
+                    problems.append(Problem(entry.path, line, field_path,
+                                            f"'{name}' is already {what} of {other.path}:{other_line}; "
+                                            "terms and aliases must be unique (case-insensitive)"))
+                continue
+            owner[key] = (entry, field_path, line)
+            glossary.names[key] = entry.slug
+    for slug in glossary.entries:
+        glossary.names.setdefault(slug, slug)
+
+
+def check_links(glossary: Glossary, problems: list[Problem]) -> dict[str, list[str]]:
+    """Check every ``related`` slug, ``[[link]]`` and reference key; returns ``Glossary.outgoing`` of each entry."""
+    entries = glossary.entries
+    outgoing: dict[str, list[str]] = {}
+    for entry in entries.values():
+        targets: list[tuple[str, str, str, str]] = []
+        for index, slug in enumerate(entry.related):
+            targets.append((slug, f"related[{index}]", "", "related"))
+        for name, text in entry.text_fields():
+            for slug, _shown, raw in wikilinks(text):
+                targets.append((slug, name, raw, "link"))
+        outgoing[entry.slug] = list(dict.fromkeys(target[0] for target in targets))  # as Glossary.outgoing()
+        published = entry.published
+        for slug, where, raw, kind in targets:
+            if slug != entry.slug and slug in entries and (not published or entries[slug].published):
+                continue  # a link to a page that exists: the usual case, nothing to locate
+            line = locate(entry, where, raw) if kind == "link" else entry.source.line(where)
+            label = f"[[{slug}]]" if kind == "link" else f"'{slug}'"
+            if slug == entry.slug:
+                problems.append(Problem(entry.path, line, where,
+                                        f"an entry cannot {'relate' if kind == 'related' else 'link'} to itself; "
+                                        "remove it"))
+            elif slug in glossary.unreadable:
+                continue  # the target's own file is broken and already reported
+            elif slug not in entries:
+                problems.append(Problem(entry.path, line, where,
+                                        f"unknown entry {label}{glossary.suggest(slug)}"))
+            elif entry.published and not entries[slug].published:
+                problems.append(Problem(entry.path, line, where,
+                                        f"{label} is a draft ({entries[slug].path}), so it has no page; "
+                                        "publish it or remove the link"))
+        for index, key in enumerate(entry.references):
+            if key not in glossary.references:
+                problems.append(Problem(entry.path, entry.source.line(f"references[{index}]"), f"references[{index}]",
+                                        f"unknown reference key '{key}'{did_you_mean(key, glossary.references)}; "
+                                        "add it to glossary/_references.yaml or fix the key"))
+    return outgoing
+
+
+def check_precursors(glossary: Glossary, problems: list[Problem]) -> None:
+    """``precursor_of``: known, published slugs, never the entry itself, and no cycles."""
+    entries = glossary.entries
+    edges: dict[str, list[tuple[int, str]]] = {}
+    for entry in entries.values():
+        edges[entry.slug] = []
+        for index, slug in enumerate(entry.precursor_of):
+            where = f"precursor_of[{index}]"
+            line = entry.source.line(where)
+            if slug == entry.slug:
+                problems.append(Problem(entry.path, line, where,
+                                        "an entry cannot be a precursor of itself; remove it"))
+            elif slug not in entries:
+                problems.append(Problem(entry.path, line, where, f"unknown entry '{slug}'{glossary.suggest(slug)}"))
+            elif entry.published and not entries[slug].published:
+                problems.append(Problem(entry.path, line, where,
+                                        f"'{slug}' is a draft ({entries[slug].path}), so it has no page; "
+                                        "publish it or remove it from the pathway"))
+            else:
+                edges[entry.slug].append((index, slug))
+    # Depth-first search; an edge back to a step still on the path closes a cycle, reported where it is written.
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(slug: str) -> None:
+        state[slug] = 1
+        path.append(slug)
+        for index, target in edges[slug]:
+            if state.get(target) == 1:
+                loop = path[path.index(target):] + [target]
+                entry = entries[slug]
+                where = f"precursor_of[{index}]"
+                problems.append(Problem(entry.path, entry.source.line(where), where,
+                                        f"'{target}' closes a cycle ({' → '.join(loop)}); a synthesis pathway "
+                                        "cannot lead back to an earlier step: remove one of these links"))
+            elif target not in state:
+                visit(target)
+        path.pop()
+        state[slug] = 2
+
+    for slug in sorted(edges):
+        if slug not in state:
+            visit(slug)
+
+
+def check_style(root: Path, glossary: Glossary, problems: list[Problem], docs_dir: str = "content") -> None:
+    """Readability limits and person-first wording (glossary/_style.yaml) for entries and articles.
+
+    A published entry or an article over its grade limit is a problem; a draft's is a warning (drafts are
+    measured and reported, never failed); stigmatising words are warnings naming the wording to use.
+    """
+    style, found = load_style(root)
+    glossary.style = style
+    problems.extend(found)
+    for entry in glossary.entries.values():
+        readings = entry_readings(entry, glossary.term_of)
+        glossary.readings[entry.slug] = readings
+        over = readability_problems(entry, style, readings)
+        (problems if entry.published else glossary.warnings).extend(over)
+        glossary.warnings.extend(entry_word_warnings(entry, style))
+    found, warnings = article_problems(root, style, glossary.term_of, docs_dir=docs_dir)
+    problems.extend(found)
+    glossary.warnings.extend(warnings)
+    for article in measure_articles(root, glossary.term_of, docs_dir=docs_dir):
+        glossary.article_readings[article.path] = article.reading
+    glossary.warnings.sort()
