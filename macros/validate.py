@@ -5,7 +5,6 @@ Each check returns :class:`Problem` objects pointing at the file, line and field
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import json
 import re
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .loader import to_json_compatible
 from .model import Entry, Problem, SourceMap, scan_links
+from .quickschema import quick_validator as _quick_validator
 
 if TYPE_CHECKING:  # jsonschema itself is imported on first use (see schema_validator)
     from jsonschema import Draft202012Validator
@@ -58,212 +58,15 @@ def schema_validator(path: Path = ENTRY_SCHEMA) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FormatChecker())
 
 
-#: Keywords that never make an instance invalid, with the kind of value the 2020-12 meta-schema allows them.
-_ANNOTATIONS: dict[str, type | tuple[type, ...] | None] = {
-    "$schema": str, "$comment": str, "title": str, "description": str, "default": None, "examples": list,
-    "deprecated": bool, "readOnly": bool, "writeOnly": bool}
-_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, dict),
-    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),  # 1.0 is one too: jsonschema decides
-}
-_ID = re.compile(r"^[^#]*#?$")
-
-
-class _Unsupported(Exception):
-    """The schema uses something the quick check does not handle: jsonschema then checks every instance."""
-
-
-def _count(value: Any) -> int:
-    """A length bound as the meta-schema allows it (a whole number, at least 0), else unsupported."""
-    if type(value) is not int or value < 0:
-        raise _Unsupported
-    return value
-
-
-def _quick(schema: Any, root: dict[str, Any], refs: dict[str, Callable[[Any], bool]]) -> Callable[[Any], bool]:
-    """Compile ``schema`` into a function that returns True only for data jsonschema finds valid.
-
-    The function takes loaded YAML as it is; jsonschema is given ``to_json_compatible`` of it.
-    It may return False for a valid instance (non-text enum values or list items, a date
-    written as quoted text): that only means jsonschema decides. Anything outside the small,
-    well-formed subset of JSON Schema our schemas use raises :class:`_Unsupported`, so neither
-    a schema change nor a broken schema file can make the quick check accept too much: such a
-    schema goes to jsonschema, which checks the schema itself first.
-    """
-    if isinstance(schema, bool):
-        return (lambda value: True) if schema else (lambda value: False)
-    if not isinstance(schema, dict):
-        raise _Unsupported
-    if schema is not root and ("$id" in schema or "$defs" in schema):
-        raise _Unsupported
-    types: list[Callable[[Any], bool]] | None = None
-    enum: frozenset[str] | None = None
-    required: tuple[str, ...] = ()
-    properties: dict[str, Callable[[Any], bool]] = {}
-    closed = False
-    min_len, max_len, min_items, max_items = 0, None, 0, None
-    pattern: re.Pattern[str] | None = None
-    dated = False
-    unique = False
-    items: Callable[[Any], bool] | None = None
-    linked: list[Callable[[Any], bool]] = []
-    for key, want in schema.items():
-        if key.startswith("x-"):
-            continue
-        if key in _ANNOTATIONS:
-            kind = _ANNOTATIONS[key]
-            if kind is not None and not isinstance(want, kind):
-                raise _Unsupported
-        elif key == "$id":
-            if not isinstance(want, str) or not _ID.match(want):
-                raise _Unsupported
-        elif key == "$defs":
-            if not isinstance(want, dict):
-                raise _Unsupported
-            for name in want:  # every definition must be a schema we understand, used or not
-                _reference("#/$defs/" + name.replace("~", "~0").replace("/", "~1"), root, refs)
-        elif key == "type":
-            names = want if isinstance(want, list) else [want]
-            if not names or len(set(map(str, names))) != len(names) or not all(n in _JSON_TYPES for n in names):
-                raise _Unsupported
-            types = [_JSON_TYPES[name] for name in names]
-        elif key == "enum" and isinstance(want, list) and all(isinstance(w, str) for w in want):
-            enum = frozenset(want)
-        elif key == "required" and isinstance(want, list) and all(isinstance(w, str) for w in want) \
-                and len(set(want)) == len(want):
-            required = tuple(want)
-        elif key == "properties" and isinstance(want, dict):
-            properties = {name: _quick(sub, root, refs) for name, sub in want.items()}
-        elif key == "additionalProperties" and isinstance(want, bool) and "patternProperties" not in schema:
-            closed = not want
-        elif key == "minLength":
-            min_len = _count(want)
-        elif key == "maxLength":
-            max_len = _count(want)
-        elif key == "minItems":
-            min_items = _count(want)
-        elif key == "maxItems":
-            max_items = _count(want)
-        elif key == "pattern" and isinstance(want, str):
-            try:
-                pattern = re.compile(want)
-            except re.error:
-                raise _Unsupported from None
-        elif key == "format" and want == "date":
-            dated = True  # a date YAML read as a date is always a valid "date"; text goes to jsonschema
-        elif key == "uniqueItems" and isinstance(want, bool):
-            unique = want
-        elif key == "items" and "prefixItems" not in schema and isinstance(want, (dict, bool)):
-            items = _quick(want, root, refs)
-        elif key == "$ref" and isinstance(want, str) and want.startswith("#/"):
-            linked.append(_reference(want, root, refs))
-        else:
-            raise _Unsupported
-    if len(linked) == 1 and not any((types, enum, required, properties, closed, min_len, max_len is not None,
-                                     min_items, max_items is not None, pattern, dated, unique, items)):
-        return linked[0]  # a field that only points at a definition: check with the definition itself
-    if types is not None and len(types) == 1 and types[0] is _JSON_TYPES["string"] and not linked and enum is None:
-        def text(value: Any) -> bool:  # the common case, a text field, in one call
-            if isinstance(value, _dt.date):
-                if dated and isinstance(value, _dt.datetime):
-                    return False
-                value = value.isoformat()
-            elif dated or not isinstance(value, str):
-                return False
-            size = len(value)
-            if size < min_len or (max_len is not None and size > max_len):
-                return False
-            return pattern is None or pattern.search(value) is not None
-        return text
-
-    def check(value: Any) -> bool:
-        if isinstance(value, _dt.date):  # as to_json_compatible() writes it (datetime is a date too)
-            if dated and isinstance(value, _dt.datetime):
-                return False
-            value = value.isoformat()
-        elif dated:
-            return False
-        if types is not None and not any(is_type(value) for is_type in types):
-            return False
-        if enum is not None and not (isinstance(value, str) and value in enum):
-            return False
-        for other in linked:
-            if not other(value):
-                return False
-        if isinstance(value, str):
-            size = len(value)
-            if size < min_len or (max_len is not None and size > max_len):
-                return False
-            if pattern is not None and pattern.search(value) is None:
-                return False
-        elif isinstance(value, list):
-            size = len(value)
-            if size < min_items or (max_items is not None and size > max_items):
-                return False
-            if unique and not (all(isinstance(x, str) for x in value) and len(set(value)) == size):
-                return False
-            if items is not None:
-                for item in value:
-                    if not items(item):
-                        return False
-        elif isinstance(value, dict):
-            for name in required:
-                if name not in value:
-                    return False
-            for name, item in value.items():
-                if not isinstance(name, str):
-                    return False  # to_json_compatible() would turn it into text: let jsonschema judge
-                sub = properties.get(name)
-                if sub is None:
-                    if closed:
-                        return False
-                elif not sub(item):
-                    return False
-        return True
-
-    return check
-
-
-def _reference(pointer: str, root: dict[str, Any], refs: dict[str, Callable[[Any], bool]]) -> Callable[[Any], bool]:
-    """The compiled check of a ``#/...`` reference, compiled once (a reference back to itself works too)."""
-    if pointer not in refs:
-        target: Any = root
-        for part in pointer[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(target, dict) or part not in target:
-                raise _Unsupported
-            target = target[part]
-        cell: list[Callable[[Any], bool]] = []
-
-        def forward(value: Any, cell: list[Callable[[Any], bool]] = cell) -> bool:
-            return cell[0](value)  # used while the definition is still being compiled
-
-        refs[pointer] = forward
-        cell.append(_quick(target, root, refs))
-        refs[pointer] = cell[0]
-    return refs[pointer]
-
-
-@cache
 def quick_validator(path: Path = ENTRY_SCHEMA) -> Callable[[Any], bool] | None:
-    """A fast test that loaded YAML is valid against a schema file, or None when the schema is beyond it.
+    """A fast test that loaded YAML is valid against a schema file, or None when the schema is beyond it
+    (``quickschema.py``).
 
     ``schema_problems`` asks it first and runs jsonschema only when it does not say valid:
     jsonschema stays the judge and writes every message, but valid entries cost a few
     microseconds instead of a full schema walk, and a clean check never imports jsonschema.
     """
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # jsonschema reports it, as before
-    if not isinstance(schema, dict):
-        return None
-    try:
-        return _quick(schema, schema, {})
-    except _Unsupported:
-        return None
+    return _quick_validator(path)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
