@@ -24,55 +24,62 @@ def define_env(env: Any) -> None:
     from mkdocs_macros.errors import format_error
 
     from .render import UnknownEntry
-    from .site import source_name
-    from .state import BuildState, build_state
 
     # An unknown slug is an author's mistake: report it in one line, without a traceback.
     format_error.register(UnknownEntry)(lambda error, markdown, page: str(error))
+    macros = _Macros(env)
+    for name in (*SLUG_MACROS, "glossary_index", "tag_index", "tag_page", "pathways"):
+        env.macro(getattr(macros, name), name)
 
-    def state() -> BuildState:
-        return build_state(env.conf)  # the build under way: each build has a config of its own
 
-    def page() -> str:
-        return str(env.page.file.src_uri)
+class _Macros:
+    """The macros pages call, for the build under way (its state is on ``env.conf``, the build's config)."""
 
-    def guarded(render: Any, *args: Any) -> str:
+    def __init__(self, env: Any) -> None:
+        self.env = env
+
+    def _renderer(self) -> Any:
+        from .state import build_state
+
+        return build_state(self.env.conf).renderer
+
+    def _page(self) -> str:
+        return str(self.env.page.file.src_uri)
+
+    def _guarded(self, render: Any, *args: Any) -> str:
+        from .render import UnknownEntry
+        from .site import source_name
+        from .state import build_state
+
         try:
             return str(render(*args))
         except UnknownEntry as error:
-            raise UnknownEntry(f"{source_name(state(), page())}: {error}") from None
+            raise UnknownEntry(f"{source_name(build_state(self.env.conf), self._page())}: {error}") from None
 
-    @env.macro
-    def term(slug: str, text: str | None = None) -> str:
+    def term(self, slug: str, text: str | None = None) -> str:
         """A link to an entry; hovering or focusing it shows the entry's summary."""
-        return guarded(state().renderer.link, slug, text, page())
+        return self._guarded(self._renderer().link, slug, text, self._page())
 
-    @env.macro
-    def definition(slug: str) -> str:
+    def definition(self, slug: str) -> str:
         """The entry's term and summary as a definition block."""
-        return guarded(state().renderer.definition, slug, page())
+        return self._guarded(self._renderer().definition, slug, self._page())
 
-    @env.macro
-    def risk(slug: str) -> str:
+    def risk(self, slug: str) -> str:
         """The entry's risk callout, with its severity in words."""
-        return guarded(state().renderer.risk, slug, page())
+        return self._guarded(self._renderer().risk, slug, self._page())
 
-    @env.macro
-    def glossary_index() -> str:
+    def glossary_index(self) -> str:
         """Every published entry, A-Z, grouped by letter."""
-        return state().renderer.glossary_index(page())
+        return str(self._renderer().glossary_index(self._page()))
 
-    @env.macro
-    def tag_index() -> str:
+    def tag_index(self) -> str:
         """Every topic tag with a link to its page."""
-        return state().renderer.tag_index(page())
+        return str(self._renderer().tag_index(self._page()))
 
-    @env.macro
-    def tag_page(tag: str) -> str:
+    def tag_page(self, tag: str) -> str:
         """The entries of one topic tag."""
-        return state().renderer.tag_page(tag, page())
+        return str(self._renderer().tag_page(tag, self._page()))
 
-    @env.macro
-    def pathways() -> str:
+    def pathways(self) -> str:
         """Every synthesis pathway (the entries' ``precursor_of``) drawn as a linked diagram."""
-        return state().renderer.pathways(page())
+        return str(self._renderer().pathways(self._page()))

@@ -49,8 +49,8 @@ def test_the_slug_macros_are_the_ones_define_env_registers() -> None:
     registered: dict[str, object] = {}
 
     class Env:
-        def macro(self, function: object) -> object:
-            registered[getattr(function, "__name__", "")] = function
+        def macro(self, function: object, name: str = "") -> object:
+            registered[name or getattr(function, "__name__", "")] = function
             return function
 
     macros.define_env(Env())
