@@ -50,66 +50,89 @@ def check_names(glossary: Glossary, problems: list[Problem]) -> None:
         glossary.names.setdefault(slug, slug)
 
 
+#: A link of an entry: (target slug, field, text as written, "related" or "link").
+_Target = tuple[str, str, str, str]
+
+
+def _targets(entry: Entry) -> list[_Target]:
+    """Every ``related`` slug, then every ``[[link]]`` of the entry's text fields, in order."""
+    targets: list[_Target] = [(slug, f"related[{index}]", "", "related") for index, slug in enumerate(entry.related)]
+    for name, text in entry.text_fields():
+        targets += [(slug, name, raw, "link") for slug, _shown, raw in wikilinks(text)]
+    return targets
+
+
+def _link_problem(glossary: Glossary, entry: Entry, target: _Target) -> Problem | None:
+    """What is wrong with one link of ``entry``, or None."""
+    entries = glossary.entries
+    slug, where, raw, kind = target
+    if slug != entry.slug and slug in entries and (not entry.published or entries[slug].published):
+        return None  # a link to a page that exists: the usual case, nothing to locate
+    if slug != entry.slug and slug in glossary.unreadable:
+        return None  # the target's own file is broken and already reported
+    line = locate(entry, where, raw) if kind == "link" else entry.source.line(where)
+    label = f"[[{slug}]]" if kind == "link" else f"'{slug}'"
+    if slug == entry.slug:
+        return Problem(entry.path, line, where,
+                       f"an entry cannot {'relate' if kind == 'related' else 'link'} to itself; remove it")
+    if slug not in entries:
+        return Problem(entry.path, line, where, f"unknown entry {label}{glossary.suggest(slug)}")
+    return Problem(entry.path, line, where, f"{label} is a draft ({entries[slug].path}), so it has no page; "
+                                            "publish it or remove the link")
+
+
+def _reference_problems(glossary: Glossary, entry: Entry) -> list[Problem]:
+    return [Problem(entry.path, entry.source.line(f"references[{index}]"), f"references[{index}]",
+                    f"unknown reference key '{key}'{did_you_mean(key, glossary.references)}; "
+                    "add it to glossary/_references.yaml or fix the key")
+            for index, key in enumerate(entry.references) if key not in glossary.references]
+
+
 def check_links(glossary: Glossary, problems: list[Problem]) -> dict[str, list[str]]:
     """Check every ``related`` slug, ``[[link]]`` and reference key; returns ``Glossary.outgoing`` of each entry."""
-    entries = glossary.entries
     outgoing: dict[str, list[str]] = {}
-    for entry in entries.values():
-        targets: list[tuple[str, str, str, str]] = []
-        for index, slug in enumerate(entry.related):
-            targets.append((slug, f"related[{index}]", "", "related"))
-        for name, text in entry.text_fields():
-            for slug, _shown, raw in wikilinks(text):
-                targets.append((slug, name, raw, "link"))
+    for entry in glossary.entries.values():
+        targets = _targets(entry)
         outgoing[entry.slug] = list(dict.fromkeys(target[0] for target in targets))  # as Glossary.outgoing()
-        published = entry.published
-        for slug, where, raw, kind in targets:
-            if slug != entry.slug and slug in entries and (not published or entries[slug].published):
-                continue  # a link to a page that exists: the usual case, nothing to locate
-            line = locate(entry, where, raw) if kind == "link" else entry.source.line(where)
-            label = f"[[{slug}]]" if kind == "link" else f"'{slug}'"
-            if slug == entry.slug:
-                problems.append(Problem(entry.path, line, where,
-                                        f"an entry cannot {'relate' if kind == 'related' else 'link'} to itself; "
-                                        "remove it"))
-            elif slug in glossary.unreadable:
-                continue  # the target's own file is broken and already reported
-            elif slug not in entries:
-                problems.append(Problem(entry.path, line, where,
-                                        f"unknown entry {label}{glossary.suggest(slug)}"))
-            elif entry.published and not entries[slug].published:
-                problems.append(Problem(entry.path, line, where,
-                                        f"{label} is a draft ({entries[slug].path}), so it has no page; "
-                                        "publish it or remove the link"))
-        for index, key in enumerate(entry.references):
-            if key not in glossary.references:
-                problems.append(Problem(entry.path, entry.source.line(f"references[{index}]"), f"references[{index}]",
-                                        f"unknown reference key '{key}'{did_you_mean(key, glossary.references)}; "
-                                        "add it to glossary/_references.yaml or fix the key"))
+        for target in targets:
+            problem = _link_problem(glossary, entry, target)
+            if problem is not None:
+                problems.append(problem)
+        problems.extend(_reference_problems(glossary, entry))
     return outgoing
+
+
+def _precursor_problem(glossary: Glossary, entry: Entry, index: int, slug: str) -> Problem | None:
+    """What is wrong with one ``precursor_of`` step, or None."""
+    entries = glossary.entries
+    where = f"precursor_of[{index}]"
+    line = entry.source.line(where)
+    if slug == entry.slug:
+        return Problem(entry.path, line, where, "an entry cannot be a precursor of itself; remove it")
+    if slug not in entries:
+        return Problem(entry.path, line, where, f"unknown entry '{slug}'{glossary.suggest(slug)}")
+    if entry.published and not entries[slug].published:
+        return Problem(entry.path, line, where, f"'{slug}' is a draft ({entries[slug].path}), so it has no page; "
+                                                "publish it or remove it from the pathway")
+    return None
 
 
 def check_precursors(glossary: Glossary, problems: list[Problem]) -> None:
     """``precursor_of``: known, published slugs, never the entry itself, and no cycles."""
-    entries = glossary.entries
     edges: dict[str, list[tuple[int, str]]] = {}
-    for entry in entries.values():
+    for entry in glossary.entries.values():
         edges[entry.slug] = []
         for index, slug in enumerate(entry.precursor_of):
-            where = f"precursor_of[{index}]"
-            line = entry.source.line(where)
-            if slug == entry.slug:
-                problems.append(Problem(entry.path, line, where,
-                                        "an entry cannot be a precursor of itself; remove it"))
-            elif slug not in entries:
-                problems.append(Problem(entry.path, line, where, f"unknown entry '{slug}'{glossary.suggest(slug)}"))
-            elif entry.published and not entries[slug].published:
-                problems.append(Problem(entry.path, line, where,
-                                        f"'{slug}' is a draft ({entries[slug].path}), so it has no page; "
-                                        "publish it or remove it from the pathway"))
-            else:
+            problem = _precursor_problem(glossary, entry, index, slug)
+            if problem is None:
                 edges[entry.slug].append((index, slug))
-    # Depth-first search; an edge back to a step still on the path closes a cycle, reported where it is written.
+            else:
+                problems.append(problem)
+    _check_cycles(glossary, edges, problems)
+
+
+def _check_cycles(glossary: Glossary, edges: dict[str, list[tuple[int, str]]], problems: list[Problem]) -> None:
+    """Depth-first search; an edge back to a step still on the path closes a cycle, reported where it is written."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
     path: list[str] = []
 
@@ -119,7 +142,7 @@ def check_precursors(glossary: Glossary, problems: list[Problem]) -> None:
         for index, target in edges[slug]:
             if state.get(target) == 1:
                 loop = path[path.index(target):] + [target]
-                entry = entries[slug]
+                entry = glossary.entries[slug]
                 where = f"precursor_of[{index}]"
                 problems.append(Problem(entry.path, entry.source.line(where), where,
                                         f"'{target}' closes a cycle ({' → '.join(loop)}); a synthesis pathway "
