@@ -19,7 +19,7 @@ left empty with a comment, so ``check`` names each one, with its line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,11 +150,9 @@ def _find_term(summary: Section, title: tuple[int, str] | None, given: str | Non
     return candidate[:1].upper() + candidate[1:], aliases, line
 
 
-def parse_page(text: str, source: str, term: str | None = None) -> Page:
-    """Split one plaintext glossary page into fields; raises :class:`SourceError` if it is not one.
-
-    ``source`` is how the file is named in messages; ``term`` overrides the term found in the text.
-    """
+def _content(text: str, source: str) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The non-blank lines of a glossary page, and its trailing boilerplate (from the first furniture line
+    after the last known heading to the end); raises :class:`SourceError` if it is not a glossary page."""
     content = [(number, line.strip()) for number, line in enumerate(text.split("\n"), start=1) if line.strip()]
     if not content:
         raise SourceError(Problem(source, 1, "(file)", "the file is empty; there is nothing to import"))
@@ -165,23 +163,27 @@ def parse_page(text: str, source: str, term: str | None = None) -> Page:
                                   f"no known heading line ({names}) was found, so this is not a glossary page "
                                   "(a term's definition, then heading lines each followed by its text); "
                                   "nothing was imported from it"))
-    # Trailing boilerplate: from the first furniture line after the last known heading to the end.
-    boilerplate: list[tuple[int, str]] = []
     for i in range(known[-1] + 1, len(content)):
         if _BOILERPLATE.search(content[i][1]):
-            boilerplate, content = content[i:], content[:i]
-            break
+            return content[:i], content[i:]
+    return content, []
 
-    def is_heading(i: int) -> bool:
-        """Known headings, and short heading-like lines that have text under them (kept as extra sections)."""
-        line = content[i][1]
-        if _heading_key(line) in KNOWN_HEADINGS:
-            return True
+
+def _headings(content: list[tuple[int, str]]) -> set[int]:
+    """Known headings, and short heading-like lines that have text under them (kept as extra sections)."""
+    found = set()
+    for i, (_number, line) in enumerate(content):
         following = content[i + 1][1] if i + 1 < len(content) else None
-        return (i > 0 and following is not None and _looks_like_heading(line)
-                and _heading_key(following) not in KNOWN_HEADINGS)
+        if _heading_key(line) in KNOWN_HEADINGS or (
+                i > 0 and following is not None and _looks_like_heading(line)
+                and _heading_key(following) not in KNOWN_HEADINGS):
+            found.add(i)
+    return found
 
-    headings = {i for i in range(len(content)) if is_heading(i)}
+
+def _sections(content: list[tuple[int, str]]) -> tuple[tuple[int, str] | None, Section, list[Section]]:
+    """The title line (if any), the definition paragraph and the headed sections, in order."""
+    headings = _headings(content)
     # A title line holding only the term may come before the definition paragraph.
     title: tuple[int, str] | None = None
     start = 0
@@ -198,7 +200,11 @@ def parse_page(text: str, source: str, term: str | None = None) -> Page:
             sections.append(current)
         else:
             current.paragraphs.append(line)
-    found_term, aliases, term_line = _find_term(summary, title, term, source)
+    return title, summary, sections
+
+
+def _fields(sections: list[Section]) -> tuple[dict[str, Section], list[Section], list[str]]:
+    """Each section put in its field (a repeated heading adds to it) or kept as an extra section, with notes."""
     notes: list[str] = []
     fields: dict[str, Section] = {}
     extra: list[Section] = []
@@ -216,6 +222,18 @@ def parse_page(text: str, source: str, term: str | None = None) -> Page:
                          f"added to {target} after that of line {fields[target].line}")
         else:
             fields[target] = section
+    return fields, extra, notes
+
+
+def parse_page(text: str, source: str, term: str | None = None) -> Page:
+    """Split one plaintext glossary page into fields; raises :class:`SourceError` if it is not one.
+
+    ``source`` is how the file is named in messages; ``term`` overrides the term found in the text.
+    """
+    content, boilerplate = _content(text, source)
+    title, summary, sections = _sections(content)
+    found_term, aliases, term_line = _find_term(summary, title, term, source)
+    fields, extra, notes = _fields(sections)
     return Page(source=source, term=found_term, term_line=term_line, aliases=aliases, summary=summary,
                 fields=fields, extra=extra, boilerplate=boilerplate, notes=notes)
 
@@ -326,6 +344,43 @@ def _read_source(path: Path, source: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _refusal(page: Page, source: str, slug: str, target: str, glossary: Glossary, *, exists: bool, force: bool,
+             taken: Iterable[str]) -> str | None:
+    """Why the page cannot be imported as ``target`` (nothing is written then), or None."""
+    problem = name_error(page.term)
+    if problem:
+        return str(Problem(source, page.term_line, "(file)",
+                           f"the term '{page.term}' {problem}; pass --term \"Term Name\" for this file"))
+    if not SLUG.match(slug):
+        return str(Problem(source, page.term_line, "(file)",
+                           f"the term '{page.term}' gives no usable file name; pass --term"))
+    if slug in taken:
+        return f"{source}: {target} was just imported from another file of this run; " \
+               "import them one at a time, with --term, to give them different names"
+    if exists and not force:
+        return f"{source}: {target} already exists; nothing was written (pass --force to " \
+               "replace it with this import)"
+    clashes = name_collisions(glossary, slug, [page.term, *page.aliases], replacing=slug if force else None)
+    if clashes:
+        return f"{source}: the term cannot be added: " + "; ".join(clashes) + "; nothing was written " \
+               "(pass --term \"Another Name\" to import it under another term)"
+    return None
+
+
+def _verifier(page: Page) -> Callable[[Any, list[str]], str | None]:
+    """What ``write_entry`` checks before it keeps the file: it reads back every field of the source exactly."""
+    expected = page.expected()
+
+    def verify(data: Any, problems: list[str]) -> str | None:
+        if problems or not isinstance(data, dict):
+            return "; ".join(problems) or "not a mapping"
+        for key, value in expected.items():
+            if _value(data, key) != value:
+                return f"{key} would not hold the source's text exactly"
+        return None
+    return verify
+
+
 def import_file(root: Path, path: Path, source: str, glossary: Glossary, *, force: bool = False,
                 dry_run: bool = False, term: str | None = None, taken: Iterable[str] = ()) -> ImportResult:
     """Import one source file as ``glossary/<slug>.yaml`` (status: draft); never raises for bad input.
@@ -340,56 +395,29 @@ def import_file(root: Path, path: Path, source: str, glossary: Glossary, *, forc
         result.error = str(error.problem)
         return result
     result.page = page
-    problem = name_error(page.term)
-    if problem:
-        result.error = str(Problem(source, page.term_line, "(file)",
-                                   f"the term '{page.term}' {problem}; pass --term \"Term Name\" for this file"))
-        return result
-    slug = slug_for(page.term)
+    named = name_error(page.term) is None
+    slug = slug_for(page.term) if named else ""
     target = entry_path(root, slug)
-    result.target = f"glossary/{target.name}"
-    if not SLUG.match(slug):
-        result.error = str(Problem(source, page.term_line, "(file)",
-                                   f"the term '{page.term}' gives no usable file name; pass --term"))
-        return result
+    if named:
+        result.target = f"glossary/{target.name}"
     exists = target.exists() or target.with_suffix(".yml").exists()
-    if slug in taken:
-        result.error = f"{source}: {result.target} was just imported from another file of this run; " \
-                       "import them one at a time, with --term, to give them different names"
+    refusal = _refusal(page, source, slug, result.target, glossary, exists=exists, force=force, taken=taken)
+    if refusal is not None:
+        result.error = refusal
         return result
-    if exists and not force:
-        result.error = f"{source}: {result.target} already exists; nothing was written (pass --force to " \
-                       "replace it with this import)"
-        return result
-    clashes = name_collisions(glossary, slug, [page.term, *page.aliases], replacing=slug if force else None)
-    if clashes:
-        result.error = f"{source}: the term cannot be added: " + "; ".join(clashes) + "; nothing was written " \
-                       "(pass --term \"Another Name\" to import it under another term)"
-        return result
-    text = render_draft(page, source, glossary)
-    expected = page.expected()
-
-    def verify(data: Any, problems: list[str]) -> str | None:
-        if problems or not isinstance(data, dict):
-            return "; ".join(problems) or "not a mapping"
-        for key, value in expected.items():
-            if _value(data, key) != value:
-                return f"{key} would not hold the source's text exactly"
-        return None
-
-    if dry_run:
-        import tempfile
-        with tempfile.TemporaryDirectory() as scratch:
-            try:
-                write_entry(Path(scratch) / target.name, text, verify=verify)
-            except AuthoringError as error:
-                result.error = f"{source}: {error}"
-        result.replaced = exists
-        return result
+    text, verify = render_draft(page, source, glossary), _verifier(page)
     try:
-        write_entry(target, text, replace=force and exists, verify=verify)
+        if dry_run:
+            import tempfile
+            with tempfile.TemporaryDirectory() as scratch:
+                write_entry(Path(scratch) / target.name, text, verify=verify)
+        else:
+            write_entry(target, text, replace=force and exists, verify=verify)
     except AuthoringError as error:
         result.error = f"{source}: {error}"
-        return result
+        if not dry_run:
+            return result
+    result.replaced = exists
+    return result
     result.replaced = exists
     return result
