@@ -275,6 +275,42 @@ def report(results: list[SizeResult], serve: dict[str, Any] | None, info: dict[s
     return "\n".join(lines) + "\n"
 
 
+def _frame_name(frame: Any, ours: str) -> str:
+    path = (frame.file_path or "").split("site-packages/")[-1]
+    return f"{frame.function} ({path.split('/macros/')[-1] if ours in path else path}:{frame.line_no})"
+
+
+def _walk(frame: Any, ours: str, totals: tuple[dict[str, float], dict[str, float]], *, inside: bool) -> None:
+    """Add ``frame`` to the time of our entry points (``totals[0]``) and to each function's own time (``totals[1]``)."""
+    entry_points, own = totals
+    if frame.is_synthetic:  # "[self]" and the like: counted with their parent below
+        return
+    path = frame.file_path or ""
+    mine = ours in path or "mkdocs_macros/" in path
+    if mine and not inside and not path.endswith("hooks.py"):
+        key = ("mkdocs-macros: " if "mkdocs_macros/" in path else "ours: ") + _frame_name(frame, ours)
+        entry_points[key] = entry_points.get(key, 0.0) + frame.time
+    for child in frame.children:
+        _walk(child, ours, totals, inside=inside or (mine and not path.endswith("hooks.py")))
+    self_time = frame.time - sum(c.time for c in frame.children if not c.is_synthetic)
+    own[_frame_name(frame, ours)] = own.get(_frame_name(frame, ours), 0.0) + self_time
+
+
+def _inside(root: Any, function: str, ours: str) -> dict[str, float]:
+    """Time of the calls made by every ``function`` frame of our code, by callee."""
+    found: dict[str, float] = {}
+    stack = [root]
+    while stack:
+        frame = stack.pop()
+        if frame.function == function and ours in (frame.file_path or ""):
+            for child in frame.children:
+                key = "(itself)" if child.is_synthetic else _frame_name(child, ours)
+                found[key] = found.get(key, 0.0) + child.time
+            continue
+        stack.extend(reversed(frame.children))
+    return found
+
+
 def summarize(session_file: Path, ours: str = "/macros/") -> str:
     """The top lines of a pyinstrument session: time in our code by entry point, in mkdocs-macros, and by function."""
     from pyinstrument.session import Session
@@ -285,46 +321,12 @@ def summarize(session_file: Path, ours: str = "/macros/") -> str:
         return "(empty profile)\n"
     entry_points: dict[str, float] = {}
     own: dict[str, float] = {}
-
-    def name(frame: Any) -> str:
-        path = (frame.file_path or "").split("site-packages/")[-1]
-        return f"{frame.function} ({path.split('/macros/')[-1] if ours in path else path}:{frame.line_no})"
-
-    def walk(frame: Any, *, inside: bool) -> None:
-        if frame.is_synthetic:  # "[self]" and the like: counted with their parent below
-            return
-        path = frame.file_path or ""
-        mine = ours in path or "mkdocs_macros/" in path
-        if mine and not inside and not path.endswith("hooks.py"):
-            key = ("mkdocs-macros: " if "mkdocs_macros/" in path else "ours: ") + name(frame)
-            entry_points[key] = entry_points.get(key, 0.0) + frame.time
-        for child in frame.children:
-            walk(child, inside=inside or (mine and not path.endswith("hooks.py")))
-        self_time = frame.time - sum(c.time for c in frame.children if not c.is_synthetic)
-        own[name(frame)] = own.get(name(frame), 0.0) + self_time
-
-    def inside(function: str) -> dict[str, float]:
-        """Time of the calls made by every ``function`` frame, by callee."""
-        found: dict[str, float] = {}
-
-        def visit(frame: Any) -> None:
-            if frame.function == function and ours in (frame.file_path or ""):
-                for child in frame.children:
-                    key = "(itself)" if child.is_synthetic else name(child)
-                    found[key] = found.get(key, 0.0) + child.time
-                return
-            for child in frame.children:
-                visit(child)
-
-        visit(root)
-        return found
-
-    walk(root, inside=False)
+    _walk(root, ours, (entry_points, own), inside=False)
     lines = [f"total {root.time:.2f}s (sampled; a profiled run is slower than a plain one)", "",
              "time under each entry point of our code and of mkdocs-macros:"]
     lines += [f"{t:8.2f}s {k}" for k, t in sorted(entry_points.items(), key=lambda kv: -kv[1])[:12]]
     for function in ("load_glossary", "concept_page"):
-        parts = inside(function)
+        parts = _inside(root, function, ours)
         if parts:
             lines += ["", f"inside {function}:"]
             lines += [f"{t:8.2f}s {k}" for k, t in sorted(parts.items(), key=lambda kv: -kv[1])[:8]]

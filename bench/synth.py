@@ -21,6 +21,7 @@ import random
 import re
 import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -28,7 +29,7 @@ from typing import Any
 import yaml
 
 from macros.index import macro_call
-from macros.model import SCHEMA_LINE, WIKILINK
+from macros.model import EVIDENCE_LEVELS, RISK_LABELS, SCHEMA_LINE, SECTIONS, WIKILINK
 
 ROOT = Path(__file__).resolve().parents[1]
 TAGS = ("neurotransmitters", "receptors", "enzymes", "medicines", "supplements", "safety", "withdrawal",
@@ -115,6 +116,22 @@ def _block(key: str, text: str, indent: str = "") -> str:
     return f"{indent}{key}: >-\n" + "".join(f"{indent}  {line}\n" for line in lines)
 
 
+def _section_texts(rng: random.Random, sentences: list[str],
+                   other: Callable[[set[int]], str] | None) -> tuple[dict[str, str], str]:
+    """The sections' text (about 60 words each) and the risk text, with a link now and then (``other`` picks
+    its target; None: no links)."""
+    sections: dict[str, str] = {}
+    for name in SECTIONS:
+        text = " ".join(_paragraph(rng, sentences, 60))
+        if name in ("context", "mechanism", "application") and other is not None:
+            text = _link(rng, text, other(set()))
+        sections[name] = text
+    risk_text = " ".join(_paragraph(rng, sentences, 40))
+    if rng.random() < 0.3 and other is not None:
+        risk_text = _link(rng, risk_text, other(set()))
+    return sections, risk_text
+
+
 def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
     """The YAML text of ``n`` valid synthetic entries, keyed by slug.
 
@@ -145,27 +162,19 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
         summary = " ".join(rng.sample(short, 2))
         if rng.random() < 0.3 and n > 1:
             summary = _link(rng, summary, other(set()))
-        sections: dict[str, str] = {}
-        for name in ("context", "significance", "mechanism", "application", "metric"):
-            text = " ".join(_paragraph(rng, sentences, 60))
-            if name in ("context", "mechanism", "application") and n > 1:
-                text = _link(rng, text, other(set()))
-            sections[name] = text
-        risk_text = " ".join(_paragraph(rng, sentences, 40))
-        if rng.random() < 0.3 and n > 1:
-            risk_text = _link(rng, risk_text, other(set()))
+        sections, risk_text = _section_texts(rng, sentences, other if n > 1 else None)
         parts = [SCHEMA_LINE + "\n", f"term: {term}\n"]
         if rng.random() < 0.25:
             parts.append(f"aliases: [{term[:3].upper()}-{i + 1}]\n")
         parts.append(_block("summary", summary))
         parts.extend(_block(name, text) for name, text in sections.items())
-        parts.append(f"risk:\n  level: {rng.choice(('low', 'moderate', 'high'))}\n")
+        parts.append(f"risk:\n  level: {rng.choice(tuple(RISK_LABELS))}\n")
         parts.append(_block("text", risk_text, indent="  "))
         if rng.random() < 0.5:
             parts.append(_block("origin", " ".join(_paragraph(rng, sentences, 40))))
         parts.append(f"related: [{', '.join(related)}]\n")
         parts.append(f"tags: [{', '.join(rng.sample(TAGS, rng.choice((1, 1, 2, 2, 3))))}]\n")
-        parts.append(f"evidence: {rng.choice(('established', 'emerging', 'limited', 'contested'))}\n")
+        parts.append(f"evidence: {rng.choice(EVIDENCE_LEVELS)}\n")
         parts.append(f"references: [{rng.choice(keys)}]\n")
         parts.append(f"reviewed: {_dt.date(2025, 1, 1) + _dt.timedelta(days=rng.randrange(700))}\n")
         files[slug] = "".join(parts)

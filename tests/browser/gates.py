@@ -468,6 +468,41 @@ def _directives(policy: str) -> dict[str, list[str]]:
     return directives
 
 
+def _directive_findings(page: str, directives: dict[str, list[str]]) -> list[Finding]:
+    """default-src 'self', no 'unsafe-eval', no other origin, no 'unsafe-inline' for scripts."""
+    findings: list[Finding] = []
+    if directives.get("default-src") != ["'self'"]:
+        findings.append(Finding(page, "policy", f"default-src is {directives.get('default-src')}, not 'self'"))
+    for name, sources in directives.items():
+        if "'unsafe-eval'" in sources:
+            findings.append(Finding(page, "policy", f"{name} allows 'unsafe-eval'"))
+        if "*" in sources or any(s.startswith(("http:", "https:")) for s in sources):
+            findings.append(Finding(page, "policy", f"{name} allows another origin: {' '.join(sources)}"))
+    if "'unsafe-inline'" in directives.get("script-src", directives.get("default-src", [])):
+        findings.append(Finding(page, "policy", "script-src allows 'unsafe-inline'"))
+    return findings
+
+
+def _script_findings(soup: BeautifulSoup, page: str, csp: Any, script_src: list[str]) -> list[Finding]:
+    """The policy comes before every script, and each inline script the browser runs is allowed by its hash."""
+    findings: list[Finding] = []
+    first_script = soup.head.find("script") if soup.head is not None else None
+    if first_script is not None and first_script.sourceline is not None and csp.sourceline is not None \
+            and (first_script.sourceline, first_script.sourcepos) < (csp.sourceline, csp.sourcepos):
+        findings.append(Finding(page, "policy", "a <script> comes before the Content-Security-Policy <meta>"))
+    for script in soup.find_all("script"):
+        kind = str(script.get("type") or "").strip().lower()
+        if script.get("src") or kind not in JAVASCRIPT_TYPES:
+            continue
+        text = script.string or ""
+        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+        if f"'sha256-{digest}'" not in script_src:
+            findings.append(Finding(page, "policy",
+                                    f"inline <script> (line {script.sourceline}) «{' '.join(text.split())[:60]}» "
+                                    "is not allowed by a hash in script-src"))
+    return findings
+
+
 def policy_findings(html: str, page: str) -> list[Finding]:
     """Check a built page's CSP and referrer ``<meta>`` tags against the page's own inline scripts.
 
@@ -486,28 +521,6 @@ def policy_findings(html: str, page: str) -> list[Finding]:
     if csp is None:
         return [*findings, Finding(page, "policy", "<meta http-equiv=\"Content-Security-Policy\"> is missing")]
     directives = _directives(str(csp.get("content", "")))
-    if directives.get("default-src") != ["'self'"]:
-        findings.append(Finding(page, "policy", f"default-src is {directives.get('default-src')}, not 'self'"))
-    for name, sources in directives.items():
-        if "'unsafe-eval'" in sources:
-            findings.append(Finding(page, "policy", f"{name} allows 'unsafe-eval'"))
-        if "*" in sources or any(s.startswith(("http:", "https:")) for s in sources):
-            findings.append(Finding(page, "policy", f"{name} allows another origin: {' '.join(sources)}"))
+    findings += _directive_findings(page, directives)
     script_src = directives.get("script-src", directives.get("default-src", []))
-    if "'unsafe-inline'" in script_src:
-        findings.append(Finding(page, "policy", "script-src allows 'unsafe-inline'"))
-    first_script = head.find("script")
-    if first_script is not None and first_script.sourceline is not None and csp.sourceline is not None \
-            and (first_script.sourceline, first_script.sourcepos) < (csp.sourceline, csp.sourcepos):
-        findings.append(Finding(page, "policy", "a <script> comes before the Content-Security-Policy <meta>"))
-    for script in soup.find_all("script"):
-        kind = str(script.get("type") or "").strip().lower()
-        if script.get("src") or kind not in JAVASCRIPT_TYPES:
-            continue
-        text = script.string or ""
-        digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
-        if f"'sha256-{digest}'" not in script_src:
-            findings.append(Finding(page, "policy",
-                                    f"inline <script> (line {script.sourceline}) «{' '.join(text.split())[:60]}» "
-                                    "is not allowed by a hash in script-src"))
-    return findings
+    return findings + _script_findings(soup, page, csp, script_src)
