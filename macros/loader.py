@@ -104,45 +104,60 @@ def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], 
         if id(node) in seen:
             raise _Slow
         seen.add(id(node))
-    lines, spans = smap.lines, smap.spans
     if isinstance(node, yaml.MappingNode) and (tag == _MAP or not build):
-        out: dict[Any, Any] = {}
-        first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if build and (not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _MERGE_OR_VALUE):
-                raise _Slow
-            key = str(key_node.value)
-            child = f"{path}.{key}" if path else key
-            line = key_node.start_mark.line + 1
-            if key in first_line:
-                problems.append(Problem(display, line, child,
-                                        f"duplicate key '{key}': it is already set on line {first_line[key]}; "
-                                        "keep only one (YAML would silently keep the last)"))
-                continue
-            first_line[key] = line
-            lines[child] = line
-            first, end = value_node.start_mark.line, value_node.end_mark
-            spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
-            if value_node.tag == _STR and isinstance(value_node, yaml.ScalarNode):
-                value = value_node.value  # the usual field: plain text
-            else:
-                value = _read(value_node, child, smap, problems, display, loader, seen, build=build)
-            if build:
-                out[key_node.value if key_node.tag == _STR else _scalar(key_node, loader)] = value
-        return out
+        return _read_mapping(node, path, smap, problems, display, loader, seen, build=build)
     if isinstance(node, yaml.SequenceNode) and (tag == _SEQ or not build):
-        items = []
-        for index, item in enumerate(node.value):
-            child = f"{path}[{index}]"
-            first, end = item.start_mark.line, item.end_mark
-            lines[child] = first + 1
-            spans[child] = (first + 1, end.line if end.column == 0 and end.line > first else end.line + 1)
-            items.append(item.value if item.tag == _STR and isinstance(item, yaml.ScalarNode)
-                         else _read(item, child, smap, problems, display, loader, seen, build=build))
-        return items
+        return _read_sequence(node, path, smap, problems, display, loader, seen, build=build)
     if build:
         raise _Slow
     return None
+
+
+def _span(node: yaml.Node) -> tuple[int, int]:
+    """The first and last line of a value."""
+    first, end = node.start_mark.line, node.end_mark
+    return first + 1, end.line if end.column == 0 and end.line > first else end.line + 1
+
+
+def _read_mapping(node: yaml.MappingNode, path: str, smap: SourceMap, problems: list[Problem], display: str,
+                  loader: Any, seen: set[int], *, build: bool) -> dict[Any, Any]:
+    """``_read`` of a mapping: each key once (a duplicate is a problem), each value's lines."""
+    out: dict[Any, Any] = {}
+    first_line: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if build and (not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _MERGE_OR_VALUE):
+            raise _Slow
+        key = str(key_node.value)
+        child = f"{path}.{key}" if path else key
+        line = key_node.start_mark.line + 1
+        if key in first_line:
+            problems.append(Problem(display, line, child,
+                                    f"duplicate key '{key}': it is already set on line {first_line[key]}; "
+                                    "keep only one (YAML would silently keep the last)"))
+            continue
+        first_line[key] = line
+        smap.lines[child] = line
+        smap.spans[child] = _span(value_node)
+        if value_node.tag == _STR and isinstance(value_node, yaml.ScalarNode):
+            value = value_node.value  # the usual field: plain text
+        else:
+            value = _read(value_node, child, smap, problems, display, loader, seen, build=build)
+        if build:
+            out[key_node.value if key_node.tag == _STR else _scalar(key_node, loader)] = value
+    return out
+
+
+def _read_sequence(node: yaml.SequenceNode, path: str, smap: SourceMap, problems: list[Problem], display: str,
+                   loader: Any, seen: set[int], *, build: bool) -> list[Any]:
+    """``_read`` of a list: each item's lines and value."""
+    items = []
+    for index, item in enumerate(node.value):
+        child = f"{path}[{index}]"
+        smap.lines[child] = item.start_mark.line + 1
+        smap.spans[child] = _span(item)
+        items.append(item.value if item.tag == _STR and isinstance(item, yaml.ScalarNode)
+                     else _read(item, child, smap, problems, display, loader, seen, build=build))
+    return items
 
 
 def _walk(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], display: str) -> None:
@@ -209,21 +224,19 @@ def _unreadable_scalar(node: yaml.Node, loader: Any) -> yaml.ScalarNode | None:
     return None
 
 
-def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Problem]]:
-    """Parse one YAML file safely.
-
-    Returns ``(data, source_map, text, problems)``. When problems are returned
-    the data is ``None``: a file that cannot be read reliably is not used.
-    """
-    smap = SourceMap()
-    raw = path.read_bytes()
+def _decoded(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the problem that it is not UTF-8."""
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError as error:
         line = _line_of_byte(raw, error.start)
-        return None, smap, "", [Problem(display, line, "(file)",
-                                        f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} on this line); "
-                                        "save it with UTF-8 encoding")]
+        return None, [Problem(display, line, "(file)",
+                              f"the file is not UTF-8 text (byte 0x{raw[error.start]:02x} on this line); "
+                              "save it with UTF-8 encoding")]
+
+
+def _tab_problems(text: str, display: str) -> list[Problem]:
+    """Every line indented with a tab."""
     problems: list[Problem] = []
     for number, line_text in enumerate(text.splitlines() if "\t" in text else [], start=1):  # no tab: no line to scan
         indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
@@ -231,55 +244,81 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
             problems.append(Problem(display, number, field_at_line(text, number),
                                     "a tab character is used for indentation; YAML needs spaces: "
                                     "replace the tab with spaces"))
-    if problems:
-        return None, smap, text, problems
-    loader = EntryLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None, smap, text, [Problem(display, 1, "(file)",
-                                              "the file is empty; an entry needs at least term, summary, the five "
-                                              "sections, risk, related, evidence, references and reviewed")]
-        try:
-            data = _read(node, "", smap, problems, display, loader, set())
-        except _Slow:  # merge keys, aliases, other tags, a value that fails: the two passes, as PyYAML reads it
-            smap, problems = SourceMap(), []
-            _walk(node, "", smap, problems, display)
-            data = None if problems else _pyyaml_construct(node, loader)  # the shortcut already gave up
-        if problems:
-            return None, smap, text, problems
-    except _DateError as error:
+    return problems
+
+
+def _yaml_error(error: Exception, text: str, display: str, node: yaml.Node | None, loader: Any) -> Problem:
+    """The author's problem for an error PyYAML raised while reading ``text``."""
+    if isinstance(error, _DateError):
         line = error.node.start_mark.line + 1
-        return None, smap, text, [Problem(display, line, field_at_line(text, line),
-                                          f"'{error.node.value}' is not a real date ({error}); "
-                                          "write an existing date as YYYY-MM-DD")]
-    except ConstructorError as error:
+        return Problem(display, line, field_at_line(text, line),
+                       f"'{error.node.value}' is not a real date ({error}); write an existing date as YYYY-MM-DD")
+    if isinstance(error, ConstructorError):
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        return None, smap, text, [Problem(display, line, field_at_line(text, line),
-                                          f"{error.problem}; use plain YAML text, lists and dates only")]
-    except yaml.MarkedYAMLError as error:
+        return Problem(display, line, field_at_line(text, line),
+                       f"{error.problem}; use plain YAML text, lists and dates only")
+    if isinstance(error, yaml.MarkedYAMLError):
         # Where a construct was opened (a bracket, a quote) is where authors look first.
         opened = error.context_mark.line + 1 if error.context_mark else None
         found_at = error.problem_mark.line + 1 if error.problem_mark else opened or 1
         line = opened or found_at
         what = " ".join(filter(None, [error.context, error.problem]))
         where = f"; the problem shows on line {found_at}" if found_at != line else ""
-        return None, smap, text, [Problem(display, line, field_at_line(text, line),
-                                          f"this is not valid YAML ({what}{where}); "
-                                          "check the brackets, quotes and indentation")]
-    except (ValueError, TypeError) as error:  # an explicit tag its text does not fit: '!!int nope'
-        bad = _unreadable_scalar(node, loader)
+        return Problem(display, line, field_at_line(text, line),
+                       f"this is not valid YAML ({what}{where}); check the brackets, quotes and indentation")
+    if isinstance(error, (ValueError, TypeError)):  # an explicit tag its text does not fit: '!!int nope'
+        bad = _unreadable_scalar(node, loader) if node is not None else None
         line = bad.start_mark.line + 1 if bad is not None else 1
         tag = "!!" + bad.tag.removeprefix("tag:yaml.org,2002:") if bad is not None else "its tag"
         value = f"'{bad.value}'" if bad is not None else "a value"
-        return None, smap, text, [Problem(display, line, field_at_line(text, line) if bad is not None else "(file)",
-                                          f"{value} cannot be read as {tag} ({error}); remove the tag "
-                                          "(entries hold plain text, lists and dates) or fix the value")]
-    except yaml.YAMLError as error:  # pragma: no cover - reader errors without a mark
-        return None, smap, text, [Problem(display, 1, "(file)", f"this is not valid YAML ({error})")]
+        return Problem(display, line, field_at_line(text, line) if bad is not None else "(file)",
+                       f"{value} cannot be read as {tag} ({error}); remove the tag "
+                       "(entries hold plain text, lists and dates) or fix the value")
+    return Problem(display, 1, "(file)", f"this is not valid YAML ({error})")  # reader errors without a mark
+
+
+def _parsed(node: yaml.Node, display: str, loader: Any) -> tuple[Any, SourceMap, list[Problem]]:
+    """The data of a document, its source map, and the problems found on the way."""
+    smap = SourceMap()
+    problems: list[Problem] = []
+    try:
+        data = _read(node, "", smap, problems, display, loader, set())
+    except _Slow:  # merge keys, aliases, other tags, a value that fails: the two passes, as PyYAML reads it
+        smap, problems = SourceMap(), []
+        _walk(node, "", smap, problems, display)
+        data = None if problems else _pyyaml_construct(node, loader)  # the shortcut already gave up
+    return data, smap, problems
+
+
+def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Problem]]:
+    """Parse one YAML file safely.
+
+    Returns ``(data, source_map, text, problems)``. When problems are returned
+    the data is ``None``: a file that cannot be read reliably is not used.
+    """
+    smap = SourceMap()
+    text, problems = _decoded(path.read_bytes(), display)
+    if text is None:
+        return None, smap, "", problems
+    problems = _tab_problems(text, display)
+    if problems:
+        return None, smap, text, problems
+    loader = EntryLoader(text)
+    node = None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, smap, text, [Problem(display, 1, "(file)",
+                                              "the file is empty; an entry needs at least term, summary, the five "
+                                              "sections, risk, related, evidence, references and reviewed")]
+        data, smap, problems = _parsed(node, display, loader)
+    except (_DateError, yaml.YAMLError, ValueError, TypeError) as error:
+        return None, smap, text, [_yaml_error(error, text, display, node, loader)]
     finally:
         loader.dispose()
+    if problems:
+        return None, smap, text, problems
     return data, smap, text, []
 
 
