@@ -228,6 +228,12 @@ def relationship_map(centre: Node, related: Sequence[Node], mentioned_by: Sequen
             y += _box_height(lines) + ROW_GAP
 
     title = f"Concept map of {centre.label}"
+    body = [*headings, '<g class="glossary-map__edges" aria-hidden="true">', *edges, "</g>", *boxes]
+    return _svg(width, height, prefix, title, _map_description(centre, related, mentioned_by), body, "concept")
+
+
+def _map_description(centre: Node, related: Sequence[Node], mentioned_by: Sequence[Node]) -> str:
+    """The concept map in words, for screen readers."""
     parts = []
     if related:
         parts.append(f"{centre.label} is related to {len(related)} "
@@ -236,8 +242,7 @@ def relationship_map(centre: Node, related: Sequence[Node], mentioned_by: Sequen
         parts.append(f"{len(mentioned_by)} other {'entry mentions' if len(mentioned_by) == 1 else 'entries mention'} "
                      f"it: {_names(mentioned_by)}.")
     parts.append("Each box links to its entry.")
-    body = [*headings, '<g class="glossary-map__edges" aria-hidden="true">', *edges, "</g>", *boxes]
-    return _svg(width, height, prefix, title, " ".join(parts), body, "concept")
+    return " ".join(parts)
 
 
 # -- pathways ---------------------------------------------------------------------------------

@@ -183,8 +183,8 @@ def _may_hold_script_url(text: str) -> bool:
     return not text.isascii() or "](" in text or "script" in text.lower()
 
 
-def text_problems(entry: Entry) -> list[Problem]:
-    """Raw HTML, script URLs, headings and malformed ``[[`` links in every text field."""
+def _extra_heading_problems(entry: Entry) -> list[Problem]:
+    """Extra sections may not reuse a heading every concept page already has."""
     problems = []
     for index, (heading, _text) in enumerate(entry.extra_sections):
         if heading.strip().casefold() in PAGE_HEADINGS:
@@ -193,43 +193,63 @@ def text_problems(entry: Entry) -> list[Problem]:
             hint = f"move its text into the field '{field}'" if field else "give the section another heading"
             problems.append(Problem(entry.path, entry.source.line(where), where,
                                     f"'{heading}' is already a heading of every concept page; {hint}"))
+    return problems
+
+
+def _html_problems(entry: Entry, field: str, bare: str) -> list[Problem]:
+    """Raw HTML in a field's text (code spans and autolinks removed): one message per tag name."""
+    problems = []
+    reported: set[str] = set()
+    for match in _HTML.finditer(bare) if "<" in bare else ():
+        tag = match.group(0)
+        name = (match.group(1) or "").lower()
+        if name in reported:
+            continue  # one message per tag name and field: '<b>' covers its '</b>'
+        reported.add(name)
+        if name in {"script", "iframe", "style", "object", "embed", "img", "video", "audio", "form"}:
+            hint = "scripts, styles and embedded media are never allowed in entries; describe it in words"
+        elif tag == "<!--":
+            hint = "HTML comments are not allowed; use a YAML comment line starting with '#'"
+        else:
+            hint = f"write Markdown instead: {_HTML_HINTS.get(name, 'plain Markdown text')}"
+        problems.append(Problem(entry.path, locate(entry, field, tag), field,
+                                f"raw HTML '{tag}' is not allowed; {hint}"))
+    return problems
+
+
+def _markdown_problems(entry: Entry, field: str, text: str, bare: str) -> list[Problem]:
+    """Script URLs, images, headings and unbalanced ``[[`` in a field's text."""
+    problems = []
+    for match in _SCRIPT_URL.finditer(bare) if _may_hold_script_url(bare) else ():
+        scheme = (match.group(1) or match.group(2)).lower()
+        problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip("](<")), field,
+                                f"'{scheme}:' links are not allowed; link to an entry with [[slug]] "
+                                "or to a web page with [text](https://...)"))
+    for match in _IMAGE.finditer(bare) if "![" in bare else ():
+        problems.append(Problem(entry.path, locate(entry, field, match.group(0)), field,
+                                "images are not allowed in entries: the site loads nothing from other places; "
+                                "describe it in words"))
+    for match in _HEADING.finditer(text) if "#" in text else ():
+        problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip()), field,
+                                "headings are not allowed inside a field: the page template sets the "
+                                "headings; use **bold** text or a new paragraph instead"))
+    leftover = scan_links(text)[1] if "[[" in text or "]]" in text else ""
+    if "[[" in leftover or "]]" in leftover:
+        problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,
+                                "unbalanced '[[' link; write [[slug]] or [[slug|shown text]]"))
+    return problems
+
+
+def text_problems(entry: Entry) -> list[Problem]:
+    """Raw HTML, script URLs, headings and malformed ``[[`` links in every text field."""
+    problems = _extra_heading_problems(entry)
     for field, text in entry.text_fields():
         if not text or not _TRIGGERS.search(text):
             continue  # every rule below needs one of these characters: most fields have none
         # Removing code spans and autolinks only deletes text: without '`' or '<' the text is already bare.
         bare = _AUTOLINK.sub("", _CODE_SPAN.sub("", text)) if "`" in text or "<" in text else text
-        reported: set[str] = set()
-        for match in _HTML.finditer(bare) if "<" in bare else ():
-            tag = match.group(0)
-            name = (match.group(1) or "").lower()
-            if name in reported:
-                continue  # one message per tag name and field: '<b>' covers its '</b>'
-            reported.add(name)
-            if name in {"script", "iframe", "style", "object", "embed", "img", "video", "audio", "form"}:
-                hint = "scripts, styles and embedded media are never allowed in entries; describe it in words"
-            elif tag == "<!--":
-                hint = "HTML comments are not allowed; use a YAML comment line starting with '#'"
-            else:
-                hint = f"write Markdown instead: {_HTML_HINTS.get(name, 'plain Markdown text')}"
-            problems.append(Problem(entry.path, locate(entry, field, tag), field,
-                                    f"raw HTML '{tag}' is not allowed; {hint}"))
-        for match in _SCRIPT_URL.finditer(bare) if _may_hold_script_url(bare) else ():
-            scheme = (match.group(1) or match.group(2)).lower()
-            problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip("](<")), field,
-                                    f"'{scheme}:' links are not allowed; link to an entry with [[slug]] "
-                                    "or to a web page with [text](https://...)"))
-        for match in _IMAGE.finditer(bare) if "![" in bare else ():
-            problems.append(Problem(entry.path, locate(entry, field, match.group(0)), field,
-                                    "images are not allowed in entries: the site loads nothing from other places; "
-                                    "describe it in words"))
-        for match in _HEADING.finditer(text) if "#" in text else ():
-            problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip()), field,
-                                    "headings are not allowed inside a field: the page template sets the "
-                                    "headings; use **bold** text or a new paragraph instead"))
-        leftover = scan_links(text)[1] if "[[" in text or "]]" in text else ""
-        if "[[" in leftover or "]]" in leftover:
-            problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,
-                                    "unbalanced '[[' link; write [[slug]] or [[slug|shown text]]"))
+        problems += _html_problems(entry, field, bare)
+        problems += _markdown_problems(entry, field, text, bare)
     return problems
 
 

@@ -57,3 +57,29 @@ def test_the_slug_macros_are_the_ones_define_env_registers() -> None:
     for name in macros.SLUG_MACROS:
         assert name in registered, name
         assert next(iter(inspect.signature(registered[name]).parameters)) == "slug"  # type: ignore[arg-type]
+
+
+def test_no_function_of_macros_is_longer_than_60_lines() -> None:
+    """Every function (and method) of macros/ fits on one screen: 60 lines at most, its docstring included."""
+    long = []
+    for path in sorted((ROOT / "macros").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno is not None:
+                size = node.end_lineno - node.lineno + 1
+                if size > 60:
+                    long.append(f"macros/{path.name}:{node.lineno}: {node.name} has {size} lines")
+    assert long == []
+
+
+def test_no_global_state_in_macros() -> None:
+    """No `global` statement and no environment variable written in macros/: the state of a build is an object
+    passed along (macros/state.py)."""
+    found = []
+    for path in sorted((ROOT / "macros").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Global):
+                found.append(f"macros/{path.name}:{node.lineno}: global {', '.join(node.names)}")
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store | ast.Del) \
+                    and ast.unparse(node.value) == "os.environ":
+                found.append(f"macros/{path.name}:{node.lineno}: writes os.environ")
+    assert found == []
