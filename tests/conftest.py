@@ -5,9 +5,8 @@ Every fixture lives here (or in tests/browser/conftest.py), never imported from 
 imported fixture is a second fixture, and a session-scoped build would run again.
 
 Markers (pyproject.toml): ``browser`` (drives Chromium; given here to every test that asks for the
-``browser`` fixture or lives in tests/browser/) and ``slow`` (given here to every test that needs the
-real site's build, and written on the others that take many seconds). ``make test-fast`` runs
-everything else.
+``browser`` fixture or lives in tests/browser/) and ``slow`` (given here to every test that uses one of
+SLOW_FIXTURES, and written on the others that take many seconds). ``make test-fast`` runs everything else.
 """
 
 from __future__ import annotations
@@ -225,14 +224,19 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
+#: Fixtures that cost many seconds: the real site's build, the synthetic sites of 50 and 200 entries, the
+#: production build, a `mkdocs serve` session (in process or not). A test that uses one is ``slow``.
+SLOW_FIXTURES = frozenset({"real_site", "scaled_sites", "dist_project", "serving", "server"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """``browser`` on the tests that drive Chromium, ``slow`` on those that need the real site's build."""
+    """``browser`` on the tests that drive Chromium, ``slow`` on those that use a SLOW_FIXTURES fixture."""
     browser_dir = Path(__file__).parent / "browser"
     for item in items:
-        fixtures = getattr(item, "fixturenames", ())
+        fixtures = set(getattr(item, "fixturenames", ()))
         if "browser" in fixtures or browser_dir in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.browser)
-        if "real_site" in fixtures:
+        if fixtures & SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
 
 

@@ -127,6 +127,7 @@ def test_headers_file_and_nginx_include_carry_the_same_headers(dist_project: Pat
     assert netlify["/*"]["Strict-Transport-Security"].startswith("max-age=")
 
 
+@pytest.mark.slow
 def test_local_builds_say_once_that_they_are_for_preview(tmp_path: Path) -> None:
     """`make build` without SITE_URL says once that the site is for local preview; with it, nothing."""
     project = deploy_project(tmp_path / "p")

@@ -22,6 +22,7 @@ from conftest import make_project as make_fixture_project
 from bench.synth import make_project
 
 SERVE_URL = "http://127.0.0.1:8000/"
+pytestmark = pytest.mark.slow  # builds sites of 40 entries again and again
 
 
 def _builder(project: Path, site: Path) -> Callable[[], None]:

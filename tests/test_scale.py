@@ -107,6 +107,7 @@ _ODD_VALUES: list[Any] = [None, "", " ", "x", "x" * 700, 0, 1.5, True, [], ["a",
                           {1: "x"}, {"level": "low", "text": "t", 2: "x"}]
 
 
+@pytest.mark.slow
 def test_quick_schema_check_never_accepts_what_jsonschema_rejects() -> None:
     """Every mutation of valid entries that jsonschema rejects, the quick check rejects too (it may only defer).
 
@@ -314,6 +315,7 @@ def test_quick_check_hands_broken_or_unknown_schemas_to_jsonschema(tmp_path: Pat
             assert quick_validator(path) is not None, path  # our own schemas take the quick path
 
 
+@pytest.mark.slow
 def test_quick_check_of_the_bibliography_never_accepts_what_jsonschema_rejects() -> None:
     """The same guarantee for glossary/_references.yaml and its schema (whole numbers, nested mappings)."""
     from macros.validate import REFERENCES_SCHEMA
@@ -368,6 +370,7 @@ def _plant_faults(project: Path) -> None:
     (glossary / "old-style.yml").write_text(first, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_parallel_check_gives_the_same_result_as_one_process(tmp_path: Path,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """`check` reads a large glossary in several processes: the output, problems and entries are those of one."""
