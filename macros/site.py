@@ -1,8 +1,10 @@
-"""The MkDocs glue for builds: with ``serve.py``, the only modules that import MkDocs.
+"""The MkDocs glue for builds: with ``hooks.py``, ``serve.py`` and ``mkdocs_compat.py``, the only modules
+that import MkDocs (tests/test_layers.py checks it).
 
-``hooks.py`` forwards MkDocs events here; ``define_env`` (in ``__init__``)
-reads the same state to answer the macros. The core (loader, validate,
-registry, render) stays free of MkDocs.
+``hooks.py`` forwards MkDocs events here with the process's ``Session``; ``on_config`` loads the
+glossary (from ``config.docs_dir``) and keeps the build's ``BuildState`` on the build's config, where
+``define_env`` (in ``__init__``) finds it to answer the macros. The core (read, check, index, render)
+stays free of MkDocs.
 """
 
 from __future__ import annotations
