@@ -49,6 +49,7 @@ def _same_site(project: Path, tmp_path: Path, mkdocs_site: Path | None = None, s
     assert (mkdocs_site / "glossary/alpha/index.html").is_file() or any(f.startswith("glossary/") for f in files)
 
 
+@pytest.mark.slow  # two builds, by two tools
 def test_properdocs_builds_the_fixture_site_the_same(tmp_path: Path) -> None:
     """`properdocs build --strict` on the fixture site: the same files, every page identical but for the
     generator tag, and the same glossary.json."""
