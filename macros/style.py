@@ -298,13 +298,19 @@ def unlinked_mentions(glossary: Any, root: Path, docs_dir: str = "content") -> l
                     continue
                 seen.add(slug)
                 out.append(Mention(entry.path, locate(entry, name, match.group(0)), name, match.group(0), slug))
+    return out + _article_mentions(root, docs_dir, pattern, names)
+
+
+def _article_mentions(root: Path, docs_dir: str, pattern: re.Pattern[str], names: dict[str, str]) -> list[Mention]:
+    """``unlinked_mentions`` of the articles: the first unlinked mention of each entry in each article."""
+    out: list[Mention] = []
     for path in article_paths(root, docs_dir):
         markdown = path.read_text(encoding="utf-8", errors="replace")
         linked = _link_targets_article(markdown)
         body = _FRONT_MATTER.sub(lambda m: " " * len(m.group(0)), markdown)
         body = _MACRO.sub(lambda m: " " * len(m.group(0)), body)
         body = re.sub(r"^#.*$", lambda m: " " * len(m.group(0)), body, flags=re.M)  # headings are not prose
-        seen = set()
+        seen: set[str] = set()
         for match in pattern.finditer(_outside_markup(body)):
             slug = names[match.group(0).casefold()]
             if slug in linked or slug in seen:
