@@ -146,7 +146,7 @@ def test_partial_rebuilds_give_the_full_build(serving: Serving, caplog: pytest.L
     new = glossary / "zz-new-entry.yaml"
     new.write_text(first.read_text(encoding="utf-8")
                    .replace(f"term: {_term(first)}", "term: Zz new entry", 1)
-                   .replace("\naliases:", "\nold-aliases:", 1)
+                   .replace("\naliases:", "\n# aliases:", 1)  # its aliases would clash with the first's
                    .replace("\ntags: [", "\ntags: [brand-new-topic, ", 1), encoding="utf-8")
     serving.rebuild()
     assert serving.rebuilder.partial_rebuilds == 3
