@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from .loader import read_yaml
+from .markup import judge, site_markdown
 from .model import Entry, Problem, Reference
 from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems, wikilinks
 
@@ -97,6 +98,7 @@ def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) ->
     problems.extend(found)
     if found:
         return
+    problems.extend(reference_problems(data["references"], smap, display, root))
     for index, item in enumerate(data["references"]):
         key = item["key"]
         line = smap.line(f"references[{index}].key")
@@ -106,6 +108,34 @@ def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) ->
                                     f"{glossary.references[key].line}"))
             continue
         glossary.references[key] = Reference(key=key, data=item, path=display, line=line)
+
+
+#: Fields of a bibliography record that are printed on pages (the others are notes for authors).
+PUBLIC_REFERENCE_FIELDS = ("title", "authors", "year", "publisher_or_journal", "volume_pages", "url", "identifiers")
+
+
+def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, root: Path,
+                       render: Callable[[dict[str, Any]], str] | None = None) -> list[Problem]:
+    """Every public field of every record, rendered as the References list renders it, against the allow-list.
+
+    ``render`` is the function that writes one record as Markdown (``render.reference_markdown``).
+    """
+    if render is None:
+        from .render import reference_markdown as render
+    config = site_markdown(root)
+    problems = []
+    for index, item in enumerate(items):
+        for name in PUBLIC_REFERENCE_FIELDS:
+            if name not in item or item[name] in (None, "", {}):
+                continue
+            record = {"title": "Title", name: item[name]}
+            findings, relative = judge(render(record), config)
+            where = f"references[{index}].{name}"
+            problems.extend(Problem(display, smap.line(where), where, finding.message) for finding in findings)
+            problems.extend(Problem(display, smap.line(where), where,
+                                    f"'{href}' is not a full web address; write it with https://")
+                            for href in relative)
+    return problems
 
 
 #: Below this many entry files the glossary is always read in one process: forking would cost more than it saves.
@@ -128,7 +158,7 @@ def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(display, 1, "(file)",
                                 "the first line must be the schema line, so editors check the fields: " + SCHEMA_LINE))
     problems.extend(schema_problems(data, smap, display))
-    problems.extend(text_problems(entry))
+    problems.extend(text_problems(entry, folder.parent))
     entry.text_fields()  # worked out here, so a worker process sends it back with the entry
     return entry, problems
 

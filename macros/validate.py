@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import json
+import posixpath
 import re
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .loader import to_json_compatible
+from .markup import WIKILINK, SiteMarkdown, field_markdown, is_plain, judge, link_parts, site_markdown, term_link
 from .model import Entry, Problem, SourceMap
 
 if TYPE_CHECKING:  # jsonschema itself is imported on first use (see schema_validator)
@@ -25,22 +27,6 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 ENTRY_SCHEMA = SCHEMA_DIR / "entry.schema.json"
 REFERENCES_SCHEMA = SCHEMA_DIR / "references.schema.json"
 
-#: ``[[slug]]`` or ``[[slug|shown text]]``.
-WIKILINK = re.compile(r"\[\[\s*([^\]|\n]*?)\s*(?:\|\s*([^\]\n]*?)\s*)?\]\]")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
-_HTML = re.compile(r"<!--|<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*>")
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>\s]*>", re.I)
-_SCRIPT_URL = re.compile(r"(?i)\b(javascript|vbscript)\s*:|\]\(\s*<?\s*(data)\s*:")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)", re.M)
-_IMAGE = re.compile(r"!\[[^\]]*\]\(")
-_TRIGGERS = re.compile(r"[<:!#\[\]]")  # raw HTML, script URLs, images, headings, [[links]]
-_HTML_HINTS = {
-    "b": "**bold**", "strong": "**bold**", "i": "*italic*", "em": "*italic*",
-    "a": "[[slug]] for an entry or [text](https://...) for another site",
-    "br": "a blank line between paragraphs", "p": "a blank line between paragraphs",
-    "sub": "plain text such as 5-HT1A", "sup": "plain text such as 5-HT1A",
-    "ul": "Markdown list lines starting with '- '", "li": "Markdown list lines starting with '- '",
-}
 _TYPE_WORDS = {"string": "text", "array": "a list such as [a, b]", "object": "a mapping of fields",
                "integer": "a whole number", "boolean": "true or false", "null": "empty"}
 
@@ -370,19 +356,60 @@ PAGE_HEADINGS: dict[str, str | None] = {
 }
 
 
-def _may_hold_script_url(text: str) -> bool:
-    """False only when ``_SCRIPT_URL`` cannot match: a quick test, since that search is slow on long text.
+#: The project whose mkdocs.yml configures the Markdown when a caller names none (this repository).
+DEFAULT_ROOT = Path(__file__).resolve().parents[1]
 
-    ASCII text can match only if it holds ':' and either '](' or 'script' in any case; other
-    text (where case-insensitive matching has Unicode subtleties) is always searched.
+
+def _stand_in_link(slug: str, shown: str | None) -> str:
+    """A term link as the renderer writes it; its target and tooltip are checked elsewhere."""
+    return term_link(shown or slug, f"{slug}.md", "summary")
+
+
+def _relative_link_problem(href: str, root: Path, docs_dir: str) -> str | None:
+    """Why a relative link in an entry would stop the strict build (MkDocs validates every one), or None.
+
+    MkDocs resolves it from the entry's page, ``glossary/<slug>.md``, and accepts only a link to a
+    Markdown file of the site, optionally with an anchor; a citation's ``#ref-...`` is ours.
     """
-    if ":" not in text:
-        return False
-    return not text.isascii() or "](" in text or "script" in text.lower()
+    path, _hash, anchor = href.partition("#")
+    if not path:
+        return None if anchor.startswith("ref-") else (
+            f"the link '{href}' points to a place on this page, but the text is also shown on other pages; "
+            "link to an entry with [[slug]] or to a web page with [text](https://...)")
+    target = posixpath.normpath(posixpath.join("glossary", path))
+    if not path.endswith(".md") or target.startswith("../") or "?" in path:
+        return (f"the link '{href}' does not lead to a page of this site (the strict build would stop); link to "
+                "an entry with [[slug]], to a page of this site by its file, e.g. [About](../about.md), or to a "
+                "web page with [text](https://...)")
+    stem = target[len("glossary/"):-3] if target.startswith("glossary/") else ""
+    generated = target in ("glossary/index.md", "tags/index.md") or target.startswith("tags/") or \
+        (stem and (root / "glossary" / f"{stem}.yaml").is_file())
+    if generated or (root / docs_dir / target).is_file():
+        return None
+    return (f"the link '{href}' leads to '{target}', which is not a page of this site (the strict build would "
+            "stop); link to an entry with [[slug]] or fix the file name")
 
 
-def text_problems(entry: Entry) -> list[Problem]:
-    """Raw HTML, script URLs, headings and malformed ``[[`` links in every text field."""
+def markup_problems(path: str, where: Callable[[str, str], int], field: str, source: str,
+                    root: Path, config: SiteMarkdown) -> list[Problem]:
+    """The problems of one field's finished Markdown (``source``), judged on the HTML it renders to."""
+    findings, relative = judge(source, config)
+    problems = [Problem(path, where(field, finding.needle), field, finding.message) for finding in findings]
+    for href in relative:
+        message = _relative_link_problem(href, root, config.docs_dir)
+        if message:
+            problems.append(Problem(path, where(field, href), field, message))
+    return problems
+
+
+def text_problems(entry: Entry, root: Path | None = None) -> list[Problem]:
+    """Each text field rendered as the page renders it and held against the allow-list (``markup.judge``),
+    plus unbalanced ``[[`` links and extra sections that repeat a page heading.
+
+    ``root`` is the project folder, whose mkdocs.yml configures the Markdown (default: this repository).
+    """
+    root = root or DEFAULT_ROOT
+    config = site_markdown(root)
     problems = []
     for index, (heading, _text) in enumerate(entry.extra_sections):
         if heading.strip().casefold() in PAGE_HEADINGS:
@@ -391,39 +418,14 @@ def text_problems(entry: Entry) -> list[Problem]:
             hint = f"move its text into the field '{field}'" if field else "give the section another heading"
             problems.append(Problem(entry.path, entry.source.line(where), where,
                                     f"'{heading}' is already a heading of every concept page; {hint}"))
+
+    def where(field: str, needle: str) -> int:
+        return locate(entry, field, needle) if needle else entry.source.line(field)
+
     for field, text in entry.text_fields():
-        if not text or not _TRIGGERS.search(text):
-            continue  # every rule below needs one of these characters: most fields have none
-        # Removing code spans and autolinks only deletes text: without '`' or '<' the text is already bare.
-        bare = _AUTOLINK.sub("", _CODE_SPAN.sub("", text)) if "`" in text or "<" in text else text
-        reported: set[str] = set()
-        for match in _HTML.finditer(bare) if "<" in bare else ():
-            tag = match.group(0)
-            name = (match.group(1) or "").lower()
-            if name in reported:
-                continue  # one message per tag name and field: '<b>' covers its '</b>'
-            reported.add(name)
-            if name in {"script", "iframe", "style", "object", "embed", "img", "video", "audio", "form"}:
-                hint = "scripts, styles and embedded media are never allowed in entries; describe it in words"
-            elif tag == "<!--":
-                hint = "HTML comments are not allowed; use a YAML comment line starting with '#'"
-            else:
-                hint = f"write Markdown instead: {_HTML_HINTS.get(name, 'plain Markdown text')}"
-            problems.append(Problem(entry.path, locate(entry, field, tag), field,
-                                    f"raw HTML '{tag}' is not allowed; {hint}"))
-        for match in _SCRIPT_URL.finditer(bare) if _may_hold_script_url(bare) else ():
-            scheme = (match.group(1) or match.group(2)).lower()
-            problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip("](<")), field,
-                                    f"'{scheme}:' links are not allowed; link to an entry with [[slug]] "
-                                    "or to a web page with [text](https://...)"))
-        for match in _IMAGE.finditer(bare) if "![" in bare else ():
-            problems.append(Problem(entry.path, locate(entry, field, match.group(0)), field,
-                                    "images are not allowed in entries: the site loads nothing from other places; "
-                                    "describe it in words"))
-        for match in _HEADING.finditer(text) if "#" in text else ():
-            problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip()), field,
-                                    "headings are not allowed inside a field: the page template sets the "
-                                    "headings; use **bold** text or a new paragraph instead"))
+        if not text or is_plain(text):
+            continue  # only paragraphs (and [[links]]) can come of it: nothing for the allow-list to refuse
+        problems.extend(markup_problems(entry.path, where, field, field_markdown(text, _stand_in_link), root, config))
         leftover = _scan_links(text)[1] if "[[" in text or "]]" in text else ""
         if "[[" in leftover or "]]" in leftover:
             problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,
@@ -439,7 +441,7 @@ def _scan_links(text: str) -> tuple[list[tuple[str, str | None, str]], str]:
     """
     links, rest, last = [], [], 0
     for match in WIKILINK.finditer(text):
-        links.append((str(match.group(1)), match.group(2) or None, str(match.group(0))))
+        links.append((*link_parts(match), str(match.group(0))))
         rest.append(text[last:match.start()])
         last = match.end()
     rest.append(text[last:])
