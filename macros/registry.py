@@ -23,7 +23,17 @@ from typing import Any, ParamSpec, TypeVar
 from .loader import read_yaml
 from .markup import judge, site_markdown
 from .model import Entry, Problem, Reference
-from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems, wikilinks
+from .validate import (
+    REFERENCES_SCHEMA,
+    did_you_mean,
+    locate,
+    name_key,
+    name_problems,
+    schema_problems,
+    skeleton,
+    text_problems,
+    wikilinks,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCHEMA_LINE = "# yaml-language-server: $schema=../macros/schemas/entry.schema.json"
@@ -158,6 +168,7 @@ def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(display, 1, "(file)",
                                 "the first line must be the schema line, so editors check the fields: " + SCHEMA_LINE))
     problems.extend(schema_problems(data, smap, display))
+    problems.extend(name_problems(entry))
     problems.extend(text_problems(entry, folder.parent))
     entry.text_fields()  # worked out here, so a worker process sends it back with the entry
     return entry, problems
@@ -248,10 +259,11 @@ def _load_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs:
 
 def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
     owner: dict[str, tuple[Entry, str, int]] = {}
+    looks: dict[str, tuple[Entry, str, int, str]] = {}  # skeleton: the first name that looks like this
     for entry in sorted(glossary.entries.values(), key=lambda e: e.path):
         names = [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]
         for field_path, name in names:
-            key = name.casefold()
+            key = name_key(name)
             line = entry.source.line(field_path)
             if key in owner:
                 other, other_field, other_line = owner[key]
@@ -265,8 +277,19 @@ def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
                                             f"'{name}' is already {what} of {other.path}:{other_line}; "
                                             "terms and aliases must be unique (case-insensitive)"))
                 continue
+            shape = skeleton(name)
+            if shape in looks and looks[shape][0] is not entry:
+                other, other_field, other_line, other_name = looks[shape]
+                what = "the term" if other_field == "term" else "an alias"
+                problems.append(Problem(entry.path, line, field_path,
+                                        f"'{name}' looks like '{other_name}', {what} of {other.path}:{other_line}, "
+                                        "but is written with other characters (letters of another alphabet); "
+                                        "readers could not tell them apart: choose another name"))
+                continue
+            looks.setdefault(shape, (entry, field_path, line, name))
             owner[key] = (entry, field_path, line)
-            glossary.names[key] = entry.slug
+            glossary.names[name.casefold()] = entry.slug
+            glossary.names.setdefault(key, entry.slug)
     for slug in glossary.entries:
         glossary.names.setdefault(slug, slug)
 

@@ -10,6 +10,7 @@ import difflib
 import json
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
@@ -346,6 +347,65 @@ def locate(entry: Entry, field: str, needle: str) -> int:
         if needle in lines[number - 1]:
             return number
     return entry.source.line(field)
+
+
+#: Unicode categories a name may never hold: controls, format characters (zero-width, bidi overrides),
+#: surrogates, private-use and unassigned code points, line and paragraph separators.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+#: Cyrillic and Greek letters that look like Latin ones (after case-folding), and what they look like.
+#: Greek letters used as themselves in names (alpha, beta, gamma, delta, kappa, mu...) are not here.
+LOOK_ALIKES = {
+    "а": "a", "в": "b", "е": "e", "ѐ": "è", "ё": "ë", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "ï", "ј": "j", "һ": "h", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "ɡ": "g", "ο": "o", "ϲ": "c", "ν": "v", "ρ": "p", "ι": "i", "η": "n", "τ": "t",
+    "ϳ": "j", "υ": "u", "χ": "x", "ζ": "z", "ı": "i",
+}
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: NFKC, case-folded (``"ＧＡＢＡ"``, ``"gaba"`` and ``"GABA"`` are one)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def skeleton(name: str) -> str:
+    """``name_key`` with Cyrillic and Greek look-alikes of Latin letters replaced: what a reader sees."""
+    return "".join(LOOK_ALIKES.get(ch, ch) for ch in name_key(name))
+
+
+def _describe(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
+
+
+def name_character_problem(name: str) -> str | None:
+    """Why a term, alias or section heading cannot be written as it is (a character in it), or None."""
+    for ch in name:
+        if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
+            what = "a line break" if ch in "\n\r\u2028\u2029\x85" else "an invisible or control character"
+            return f"contains {what} ({_describe(ch)}); retype the name without it"
+    for word in re.findall(r"\w+", name):
+        mixed = [ch for ch in word if ch.casefold() in LOOK_ALIKES]
+        if mixed and any("a" <= ch <= "z" for ch in word.casefold()):
+            return (f"mixes Latin letters with a look-alike letter from another alphabet ({_describe(mixed[0])}) "
+                    f"in '{word}'; write it in Latin letters")
+    return None
+
+
+def name_problems(entry: Entry) -> list[Problem]:
+    """Every character of the term, the aliases and the extra section headings: nothing invisible, no line
+    breaks, no look-alike letters mixed into a Latin word (the schema refuses markup characters)."""
+    problems = []
+    names = [("term", entry.data.get("term"))]
+    names += [(f"aliases[{i}]", a) for i, a in enumerate(entry.data.get("aliases") or [])
+              if isinstance(entry.data.get("aliases"), list)]
+    sections = entry.data.get("extra_sections")
+    names += [(f"extra_sections[{i}].heading", item.get("heading")) for i, item in
+              enumerate(sections if isinstance(sections, list) else []) if isinstance(item, dict)]
+    for field, name in names:
+        if isinstance(name, str):
+            message = name_character_problem(name)
+            if message:
+                problems.append(Problem(entry.path, entry.source.line(field), field, message))
+    return problems
 
 
 #: Headings every concept page already has, with the field that holds their text (if any).
