@@ -35,9 +35,28 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 PROG = "python -m macros"
 
 
+def _github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub Actions reads it back (no line can start a new command)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _github_property(text: str) -> str:
+    """A workflow command's property value (``file=``), escaped: a comma, colon or newline in a file name
+    cannot end the value or start another command."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 def _github(problem: Problem) -> str:
-    message = f"{problem.field}: {problem.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::error file={problem.path},line={problem.line}::{message}"
+    message = _github_data(f"{problem.field}: {problem.message}")
+    return f"::error file={_github_property(problem.path)},line={problem.line}::{message}"
+
+
+def _visible(problem: Problem) -> str:
+    """``path:line: field: message``, with control characters in a file name shown as escapes, so a file
+    name cannot forge a line of the output."""
+    text = str(problem)
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode()
+                                                   for ch in text)
 
 
 def _jobs(value: str) -> int:
@@ -62,7 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     glossary, problems = load_glossary(args.root, jobs=args.jobs or _usable_cpus())
     for problem in problems:
-        print(_github(problem) if args.format == "github" else str(problem))
+        print(_github(problem) if args.format == "github" else _visible(problem))
     elapsed = time.perf_counter() - start
     published = sum(1 for e in glossary.entries.values() if e.published)
     drafts = len(glossary.entries) - published

@@ -13,6 +13,7 @@ import gc
 import multiprocessing
 import os
 import re
+import stat
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from .loader import read_yaml
+from .loader import MAX_BYTES, FileProblem, read_file_bytes, read_yaml
 from .markup import judge, site_markdown
 from .model import Entry, Problem, Reference
 from .validate import (
@@ -227,15 +228,67 @@ def _read_entries(folder: Path, names: list[str], jobs: int) -> list[tuple[Entry
     return results
 
 
-def _load_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs: int = 1) -> None:
+def _is_dir(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_dir()
+    except OSError:  # a symbolic link in a loop: read as a file, and reported as such
+        return False
+
+
+def _outside_links(root: Path, problems: list[Problem]) -> set[Path]:
+    """Symbolic links under ``glossary/`` and ``content/`` that lead out of the project, each a problem.
+
+    MkDocs copies every file of the docs folder into the site, following links: a link to
+    ``/proc/self/environ`` or ``~/.ssh`` would be published. Returns the links, which are never read.
+    Non-regular files (FIFOs, devices) under ``content/`` are refused too: copying one blocks the build.
+    """
+    found: set[Path] = set()
+    top = root.resolve()
+    for folder_name in ("glossary", "content"):
+        folder = root / folder_name
+        if not folder.is_dir():
+            continue
+        for current, dirs, files in os.walk(folder, followlinks=False):
+            for name in sorted([*dirs, *files]):
+                path = Path(current) / name
+                display = path.relative_to(root).as_posix()
+                if path.is_symlink():
+                    target = Path(os.path.realpath(path))
+                    if target != top and top not in target.parents:
+                        found.add(path)
+                        problems.append(Problem(display, 1, "(file)",
+                                                f"is a symbolic link to '{target}', outside the project; the site "
+                                                "may only use and publish files of the project: copy the file in "
+                                                "instead, or remove the link"))
+                        continue
+                if folder_name == "content" and name in files:
+                    try:
+                        mode = path.stat().st_mode
+                    except OSError:
+                        continue  # a dangling link or a loop: MkDocs reports it, and _scan_articles for pages
+                    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                        found.add(path)
+                        problems.append(Problem(display, 1, "(file)", "is not a regular file (a FIFO, socket or "
+                                                                      "device); the site publishes files: remove it"))
+    return found
+
+
+def _load_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs: int = 1,
+                  outside: set[Path] | frozenset[Path] = frozenset()) -> None:
     folder = root / "glossary"
     # scandir: the file type comes with the listing (no stat per file), and names sort faster than paths.
     with os.scandir(folder) if folder.is_dir() else contextlib.nullcontext(iter(())) as listing:
-        files = sorted((item.name, item.is_dir()) for item in listing)
+        files = sorted((item.name, _is_dir(item)) for item in listing)
     names = []
     for name, is_dir in files:
         display = f"glossary/{name}"
         stem, _dot, suffix = name.rpartition(".")
+        if folder / name in outside:
+            continue  # reported by _outside_links, never read
+        if is_dir and suffix == "yaml" and not name.startswith((".", "_")):
+            problems.append(Problem(display, 1, "(file)", "is a folder, not a file; an entry is one file "
+                                                          "glossary/<slug>.yaml: remove or rename the folder"))
+            continue
         if name.startswith("_") or name.startswith(".") or is_dir:
             continue
         if suffix == "yml" and stem:
@@ -399,12 +452,19 @@ def page_title(markdown: str, fallback: str) -> str:
     return heading.group(1) if heading else fallback
 
 
-def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
+def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem],
+                   outside: set[Path] | frozenset[Path] = frozenset()) -> None:
     """Record which pages of ``content/`` mention which entries, and catch unknown slugs early."""
     docs = root / "content"
     for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
         src_uri = path.relative_to(docs).as_posix()
-        markdown = path.read_text(encoding="utf-8", errors="replace")
+        if path in outside or path.is_dir():
+            continue
+        try:
+            markdown = read_file_bytes(path, limit=10 * MAX_BYTES).decode("utf-8", errors="replace")
+        except FileProblem as error:
+            problems.append(Problem(f"content/{src_uri}", 1, "(file)", str(error)))
+            continue
         title = page_title(markdown, path.stem.replace("-", " ").capitalize())
         mentioned: set[str] = set()
         for match in _MACRO_CALL.finditer(markdown):
@@ -454,12 +514,14 @@ def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Probl
     root = Path(root)
     glossary = Glossary(root=root)
     problems: list[Problem] = []
-    _load_references(root, glossary, problems)
-    _load_entries(root, glossary, problems, jobs)
+    outside = _outside_links(root, problems)
+    if root / "glossary" / BIBLIOGRAPHY not in outside:
+        _load_references(root, glossary, problems)
+    _load_entries(root, glossary, problems, jobs, outside)
     _index_names(glossary, problems)
     outgoing = _check_links(glossary, problems)
     _check_precursors(glossary, problems)
     _index_links(glossary, outgoing)
-    _scan_articles(root, glossary, problems)
+    _scan_articles(root, glossary, problems, outside)
     return glossary, sorted(set(problems))
 
