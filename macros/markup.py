@@ -424,6 +424,12 @@ def judge(source: str, config: SiteMarkdown) -> tuple[list[Finding], list[str]]:
     return findings, relative
 
 
+def is_one_line(source: str, root: Path) -> bool:
+    """Whether ``source`` renders to a single paragraph (inline text, links and emphasis only)."""
+    html = render(source, root).strip()
+    return html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 and "<li>" not in html
+
+
 def plain_text(html: str) -> str:
     """The text a reader sees in an HTML fragment, whitespace collapsed (entities decoded)."""
     parts: list[str] = []

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from .loader import MAX_BYTES, FileProblem, read_file_bytes, read_yaml
-from .markup import judge, site_markdown
+from .markup import Finding, is_one_line, judge, site_markdown
 from .model import Entry, Problem, Reference
 from .validate import (
     REFERENCES_SCHEMA,
@@ -142,6 +142,9 @@ def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, roo
             record = {"title": "Title", name: item[name]}
             findings, relative = judge(render(record), config)
             where = f"references[{index}].{name}"
+            if not findings and not is_one_line(render(record), root):
+                findings = [Finding("", "must be one line of text (it is one item of the References list); "
+                                        "remove the blank lines and the list or heading markers")]
             problems.extend(Problem(display, smap.line(where), where, finding.message) for finding in findings)
             problems.extend(Problem(display, smap.line(where), where,
                                     f"'{href}' is not a full web address; write it with https://")
@@ -332,13 +335,20 @@ def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
                 continue
             shape = skeleton(name)
             if shape in looks and looks[shape][0] is not entry:
-                other, other_field, other_line, other_name = looks[shape]
-                what = "the term" if other_field == "term" else "an alias"
-                problems.append(Problem(entry.path, line, field_path,
-                                        f"'{name}' looks like '{other_name}', {what} of {other.path}:{other_line}, "
-                                        "but is written with other characters (letters of another alphabet); "
-                                        "readers could not tell them apart: choose another name"))
-                continue
+                # The name written with look-alike letters is the one reported, wherever it is.
+                here = (entry, field_path, line, name)
+                there = looks[shape]
+                if shape == key:  # this one is plain: the other holds the look-alikes
+                    here, there = there, here
+                    looks[shape] = there
+                problems.append(Problem(here[0].path, here[2], here[1],
+                                        f"'{here[3]}' looks like '{there[3]}', "
+                                        f"{'the term' if there[1] == 'term' else 'an alias'} of "
+                                        f"{there[0].path}:{there[2]}, but is written with other characters "
+                                        "(letters of another alphabet); readers could not tell them apart: "
+                                        "choose another name"))
+                if here[0] is entry:
+                    continue
             looks.setdefault(shape, (entry, field_path, line, name))
             owner[key] = (entry, field_path, line)
             glossary.names[name.casefold()] = entry.slug

@@ -373,7 +373,7 @@ def skeleton(name: str) -> str:
 
 
 def _describe(ch: str) -> str:
-    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character').lower()}"
 
 
 def name_character_problem(name: str) -> str | None:
