@@ -76,7 +76,8 @@ def read_file_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
         if info.st_size > limit:
             raise FileProblem(f"is {info.st_size:,} bytes; a file of the glossary may be at most {limit:,} "
                               "bytes: split it or remove what does not belong")
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             try:
                 chunk = os.read(fd, 1 << 16)
@@ -172,7 +173,7 @@ class _DepthLimitedLoader(Composer, *_ParserBases, SafeConstructor, yaml.resolve
 
     def __init__(self, stream: str) -> None:
         if len(_ParserBases) == 1:
-            _ParserBases[0].__init__(self, stream)
+            _ParserBases[0].__init__(self, stream)  # type: ignore[misc]
         else:  # pragma: no cover
             yaml.reader.Reader.__init__(self, stream)
             yaml.scanner.Scanner.__init__(self)
@@ -192,7 +193,7 @@ class _DepthLimitedLoader(Composer, *_ParserBases, SafeConstructor, yaml.resolve
             self._depth -= 1
 
 
-_DepthLimitedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_DepthLimitedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)  # type: ignore[type-var]
 
 
 def field_at_line(text: str, line: int) -> str:
@@ -393,7 +394,7 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
     if problems:
         return None, smap, text, problems
     safe = len(_NESTING.findall(text)) + math.isqrt(2 * len(text)) <= _SAFE_NESTING
-    loader = EntryLoader(text) if safe else _DepthLimitedLoader(text)
+    loader: Any = EntryLoader(text) if safe else _DepthLimitedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:

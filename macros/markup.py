@@ -102,8 +102,12 @@ _PART_OF = {"thead": "table", "tbody": "table", "tr": "table", "th": "table", "t
 
 
 def md_escape(text: str) -> str:
-    """Escape Markdown syntax in plain text (names, titles) placed into a page."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Escape Markdown syntax in plain text (names, titles) placed into a page.
+
+    ``<`` and ``>`` become character references (Python-Markdown shows a backslash before them).
+    """
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
+    return escaped.replace("\\<", "&lt;").replace("\\>", "&gt;") if "<" in text or ">" in text else escaped
 
 
 def title_attr(text: str) -> str:

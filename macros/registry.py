@@ -132,9 +132,11 @@ def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, roo
     ``render`` is the function that writes one record as Markdown (``render.reference_markdown``).
     """
     if render is None:
-        from .render import reference_markdown as render
+        from .render import reference_markdown
+
+        render = reference_markdown
     config = site_markdown(root)
-    problems = []
+    problems: list[Problem] = []
     for index, item in enumerate(items):
         for name in PUBLIC_REFERENCE_FIELDS:
             if name not in item or item[name] in (None, "", {}):
@@ -260,7 +262,8 @@ def _outside_links(root: Path, problems: list[Problem]) -> set[Path]:
                     if target != top and top not in target.parents:
                         found.add(path)
                         problems.append(Problem(display, 1, "(file)",
-                                                f"is a symbolic link to '{target}', outside the project; the site "
+                                                f"is a symbolic link to '{os.readlink(path)}', outside the "
+                                                "project; the site "
                                                 "may only use and publish files of the project: copy the file in "
                                                 "instead, or remove the link"))
                         continue

@@ -479,13 +479,18 @@ def text_problems(entry: Entry, root: Path | None = None) -> list[Problem]:
             problems.append(Problem(entry.path, entry.source.line(where), where,
                                     f"'{heading}' is already a heading of every concept page; {hint}"))
 
-    def where(field: str, needle: str) -> int:
+    def line_of(field: str, needle: str) -> int:
         return locate(entry, field, needle) if needle else entry.source.line(field)
 
-    for field, text in entry.text_fields():
+    risk = entry.data.get("risk")
+    urgent = risk.get("urgent") if isinstance(risk, dict) else None
+    extra = [(f"risk.urgent[{i}]", item) for i, item in enumerate(urgent if isinstance(urgent, list) else [])
+             if isinstance(item, str)]  # the "When to get help" box: judged like every text field
+    for field, text in [*entry.text_fields(), *extra]:
         if not text or is_plain(text):
             continue  # only paragraphs (and [[links]]) can come of it: nothing for the allow-list to refuse
-        problems.extend(markup_problems(entry.path, where, field, field_markdown(text, _stand_in_link), root, config))
+        problems.extend(markup_problems(entry.path, line_of, field, field_markdown(text, _stand_in_link), root,
+                                        config))
         leftover = _scan_links(text)[1] if "[[" in text or "]]" in text else ""
         if "[[" in leftover or "]]" in leftover:
             problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,
