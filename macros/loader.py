@@ -257,6 +257,8 @@ def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], 
         return None
     if isinstance(node, yaml.ScalarNode):
         return None if not build else node.value if tag == _STR else _scalar(node, loader)
+    if path.count(".") + path.count("[") >= MAX_DEPTH:  # the path's parts are the nesting depth (or more)
+        raise _TooDeep(node.start_mark.line + 1)
     if build:
         if id(node) in seen:
             raise _Slow
@@ -393,7 +395,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
                                     "replace the tab with spaces"))
     if problems:
         return None, smap, text, problems
-    safe = len(_NESTING.findall(text)) + math.isqrt(2 * len(text)) <= _SAFE_NESTING
+    rough = sum(text.count(ch) for ch in "[{-:?") + math.isqrt(2 * len(text))  # at least the nesting depth
+    safe = rough <= _SAFE_NESTING or len(_NESTING.findall(text)) + math.isqrt(2 * len(text)) <= _SAFE_NESTING
     loader: Any = EntryLoader(text) if safe else _DepthLimitedLoader(text)
     try:
         node = loader.get_single_node()
@@ -401,7 +404,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
             return None, smap, text, [Problem(display, 1, "(file)",
                                               "the file is empty; an entry needs at least term, summary, the five "
                                               "sections, risk, related, evidence, references and reviewed")]
-        shape = _shape_problem(node) if not isinstance(node, yaml.ScalarNode) else None
+        # Without an anchor (&name) there is no alias to expand or loop: the walk below checks the depth.
+        shape = _shape_problem(node) if "&" in text and not isinstance(node, yaml.ScalarNode) else None
         if shape is not None:
             line = shape[0].start_mark.line + 1
             return None, smap, text, [Problem(display, line, "(file)", f"this file {shape[1]}")]

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -69,7 +69,13 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 # Text with none of these characters, whose every line starts with a letter, quotation mark or bracket,
 # can only become paragraphs (and our own [[links]]): no rule needs the parser for it.
 _PLAIN_TEXT = re.compile(r"[^<>&\\`*_\[\]!{}|#~\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z")
-_ODD_LINE_START = re.compile(r"(?m)^(?![A-Za-z(\"'\u2018\u201c])")
+# The same, with '*' and '_' allowed (inside a line, never at its start, they can only make <em> and <strong>)
+# and [[links]] read in the same pass.
+_EMPHASIS_ONLY = re.compile(r"(?:[^<>&\\`\[\]!{}|#~\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]++"
+                            r"|\[\[[^\[\]|\n]*+(?:\|[^\[\]\n]*+)?\]\])*+\Z")
+_LINE_START_OK = re.compile(r"[A-Za-z(\"'\u2018\u201c]|\d+(?!\d*\.(?:[ \t]|$))")
+# A line may start with a letter, a quotation mark, a bracket, or digits that do not open a list ("5-HT", not "5. ").
+_ODD_LINE_START = re.compile(r"(?m)^(?![A-Za-z(\"'\u2018\u201c]|\d+(?!\d*\.(?:[ \t]|$)))")
 
 _HTML_HINTS = {
     "b": "**bold**", "strong": "**bold**", "i": "*italic*", "em": "*italic*",
@@ -167,10 +173,20 @@ def field_markdown(text: str, link: Callable[[str, str | None], str]) -> str:
 
 
 def is_plain(text: str) -> bool:
-    """True when ``text`` (``[[links]]`` aside) can only render as paragraphs: the parser is not needed."""
+    """True when ``text`` (``[[links]]`` aside) renders as paragraphs of exactly its own text: no parser needed."""
     if "[[" in text:
         text = WIKILINK.sub("x", text)
     return _PLAIN_TEXT.match(text) is not None and not _ODD_LINE_START.search(text) and "  \n" not in text
+
+
+def needs_judging(text: str) -> bool:
+    """False when ``text`` can only render as paragraphs, emphasis and our own ``[[links]]``, all allowed:
+    the allow-list has nothing to judge (most fields; the check stays fast)."""
+    if _EMPHASIS_ONLY.match(text) is None:
+        return True
+    if "\n" not in text:  # one line: only its start matters
+        return _LINE_START_OK.match(text) is None
+    return _ODD_LINE_START.search(text) is not None or "  \n" in text
 
 
 # -- the site's Markdown ------------------------------------------------------------------------------
@@ -359,7 +375,21 @@ def _raw_finding(piece: str) -> tuple[str, Finding]:
     return name or tag, Finding(tag, f"raw HTML '{tag}' is not allowed; {hint}")
 
 
-def judge(source: str, config: SiteMarkdown) -> tuple[list[Finding], list[str]]:
+class Verdict(NamedTuple):
+    """What the allow-list refused, the relative link addresses (other than term links), and the HTML."""
+
+    findings: list[Finding]
+    relative: list[str]
+    html: str
+
+    @property
+    def one_paragraph(self) -> bool:
+        """Whether the HTML is a single paragraph (inline text, links and emphasis only)."""
+        html = self.html.strip()
+        return html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 and "<li>" not in html
+
+
+def judge(source: str, config: SiteMarkdown) -> Verdict:
     """What the allow-list refuses in the HTML ``source`` (finished field Markdown) renders to, and the
     addresses of its relative links (other than term links), which must lead to a page of the site."""
     html, raw = _converter(config).convert(source)
@@ -425,13 +455,7 @@ def judge(source: str, config: SiteMarkdown) -> tuple[list[Finding], list[str]]:
                                               "or to a web page with [text](https://...)"))
             elif not scheme and "glossary-term" not in attrs.get("class", "").split():
                 relative.append(href)
-    return findings, relative
-
-
-def is_one_line(source: str, root: Path) -> bool:
-    """Whether ``source`` renders to a single paragraph (inline text, links and emphasis only)."""
-    html = render(source, root).strip()
-    return html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1 and "<li>" not in html
+    return Verdict(findings, relative, html)
 
 
 def plain_text(html: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from .loader import MAX_BYTES, FileProblem, read_file_bytes, read_yaml
-from .markup import Finding, is_one_line, judge, site_markdown
+from .markup import judge, site_markdown
 from .model import Entry, Problem, Reference
 from .validate import (
     REFERENCES_SCHEMA,
@@ -138,19 +138,19 @@ def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, roo
     config = site_markdown(root)
     problems: list[Problem] = []
     for index, item in enumerate(items):
-        for name in PUBLIC_REFERENCE_FIELDS:
-            if name not in item or item[name] in (None, "", {}):
-                continue
-            record = {"title": "Title", name: item[name]}
-            findings, relative = judge(render(record), config)
+        names = [name for name in PUBLIC_REFERENCE_FIELDS if item.get(name) not in (None, "", {})]
+        whole = judge(render({"title": "Title", **{name: item[name] for name in names}}), config)
+        if not whole.findings and not whole.relative and whole.one_paragraph:
+            continue  # the usual case: the whole record is one line of allowed text
+        for name in names:  # find the field(s) at fault
+            verdict = judge(render({"title": "Title", name: item[name]}), config)
             where = f"references[{index}].{name}"
-            if not findings and not is_one_line(render(record), root):
-                findings = [Finding("", "must be one line of text (it is one item of the References list); "
-                                        "remove the blank lines and the list or heading markers")]
-            problems.extend(Problem(display, smap.line(where), where, finding.message) for finding in findings)
-            problems.extend(Problem(display, smap.line(where), where,
-                                    f"'{href}' is not a full web address; write it with https://")
-                            for href in relative)
+            messages = [finding.message for finding in verdict.findings]
+            messages += [f"'{href}' is not a full web address; write it with https://" for href in verdict.relative]
+            if not messages and not verdict.one_paragraph:
+                messages = ["must be one line of text (it is one item of the References list); remove the blank "
+                            "lines and the list or heading markers"]
+            problems.extend(Problem(display, smap.line(where), where, message) for message in messages)
     return problems
 
 
@@ -250,32 +250,33 @@ def _outside_links(root: Path, problems: list[Problem]) -> set[Path]:
     found: set[Path] = set()
     top = root.resolve()
     for folder_name in ("glossary", "content"):
-        folder = root / folder_name
-        if not folder.is_dir():
-            continue
-        for current, dirs, files in os.walk(folder, followlinks=False):
-            for name in sorted([*dirs, *files]):
-                path = Path(current) / name
-                display = path.relative_to(root).as_posix()
-                if path.is_symlink():
+        stack = [root / folder_name] if (root / folder_name).is_dir() else []
+        while stack:  # scandir: whether an item is a link comes with the listing, no call per file
+            with os.scandir(stack.pop()) as listing:
+                items = sorted(listing, key=lambda item: item.name)
+            for item in items:
+                path = Path(item.path)
+                if item.is_symlink():
                     target = Path(os.path.realpath(path))
                     if target != top and top not in target.parents:
                         found.add(path)
-                        problems.append(Problem(display, 1, "(file)",
+                        problems.append(Problem(path.relative_to(root).as_posix(), 1, "(file)",
                                                 f"is a symbolic link to '{os.readlink(path)}', outside the "
-                                                "project; the site "
-                                                "may only use and publish files of the project: copy the file in "
-                                                "instead, or remove the link"))
+                                                "project; the site may only use and publish files of the project: "
+                                                "copy the file in instead, or remove the link"))
                         continue
-                if folder_name == "content" and name in files:
+                if item.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                elif folder_name == "content":
                     try:
                         mode = path.stat().st_mode
                     except OSError:
                         continue  # a dangling link or a loop: MkDocs reports it, and _scan_articles for pages
                     if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
                         found.add(path)
-                        problems.append(Problem(display, 1, "(file)", "is not a regular file (a FIFO, socket or "
-                                                                      "device); the site publishes files: remove it"))
+                        problems.append(Problem(path.relative_to(root).as_posix(), 1, "(file)",
+                                                "is not a regular file (a FIFO, socket or device); the site "
+                                                "publishes files: remove it"))
     return found
 
 

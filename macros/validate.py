@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .loader import to_json_compatible
-from .markup import WIKILINK, SiteMarkdown, field_markdown, is_plain, judge, link_parts, site_markdown, term_link
+from .markup import WIKILINK, SiteMarkdown, field_markdown, judge, link_parts, needs_judging, site_markdown, term_link
 from .model import Entry, Problem, SourceMap
 
 if TYPE_CHECKING:  # jsonschema itself is imported on first use (see schema_validator)
@@ -453,7 +453,7 @@ def _relative_link_problem(href: str, root: Path, docs_dir: str) -> str | None:
 def markup_problems(path: str, where: Callable[[str, str], int], field: str, source: str,
                     root: Path, config: SiteMarkdown) -> list[Problem]:
     """The problems of one field's finished Markdown (``source``), judged on the HTML it renders to."""
-    findings, relative = judge(source, config)
+    findings, relative, _html = judge(source, config)
     problems = [Problem(path, where(field, finding.needle), field, finding.message) for finding in findings]
     for href in relative:
         message = _relative_link_problem(href, root, config.docs_dir)
@@ -487,8 +487,8 @@ def text_problems(entry: Entry, root: Path | None = None) -> list[Problem]:
     extra = [(f"risk.urgent[{i}]", item) for i, item in enumerate(urgent if isinstance(urgent, list) else [])
              if isinstance(item, str)]  # the "When to get help" box: judged like every text field
     for field, text in [*entry.text_fields(), *extra]:
-        if not text or is_plain(text):
-            continue  # only paragraphs (and [[links]]) can come of it: nothing for the allow-list to refuse
+        if not text or not needs_judging(text):
+            continue  # only paragraphs, emphasis and [[links]] can come of it: nothing for the allow-list to refuse
         problems.extend(markup_problems(entry.path, line_of, field, field_markdown(text, _stand_in_link), root,
                                         config))
         leftover = _scan_links(text)[1] if "[[" in text or "]]" in text else ""

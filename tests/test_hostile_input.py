@@ -52,7 +52,7 @@ def problems_of(project: Path) -> list[str]:
 
 def judged(text: str) -> list[str]:
     """The allow-list's messages for one field's text, rendered with this repository's Markdown."""
-    findings, relative = judge(field_markdown(text, _stand_in_link), site_markdown(ROOT))
+    findings, relative, _html = judge(field_markdown(text, _stand_in_link), site_markdown(ROOT))
     return [f.message for f in findings] + [f"relative {href}" for href in relative]
 
 

@@ -314,28 +314,35 @@ def test_quick_check_of_the_bibliography_never_accepts_what_jsonschema_rejects()
             assert not quick(changed), item
 
 
-def test_text_checks_skip_only_fields_that_render_as_plain_paragraphs(tmp_path: Path) -> None:
-    """A field the check does not render (``is_plain``) renders, with the site's Markdown, to paragraphs and
-    our own term links only: the shortcut never skips anything the allow-list would judge."""
+def test_text_checks_skip_only_fields_that_render_as_plain_paragraphs() -> None:
+    """A field the check does not render (``needs_judging`` false) renders, with the site's Markdown, to
+    paragraphs, emphasis and our own term links only; one ``is_plain`` calls plain renders to exactly its text.
+    The shortcuts never skip anything the allow-list would judge, nor change a tooltip."""
     from bs4 import BeautifulSoup
 
-    from macros.markup import field_markdown, is_plain, render
+    from macros.markup import field_markdown, is_plain, needs_judging, plain_text, render
     from macros.validate import _stand_in_link
 
     rng = random.Random(7)
-    pieces = ["text", " ", "\n", "\n\n", "  \n", "[[a]]", "[[a|b c]]", "1. ", "- ", ": ", "> ", "    ", "#", "=",
-              "---", "|", "(", ")", '"', "'", "5", ".", ",", "-", "+", "*", "_", "`", "<", "&", "[", "]", "!", "{",
-              "\u00e9", "\u2014", "\t", "~~~", "x:", "@"]
-    skipped = 0
+    pieces = ["text", " ", "\n", "\n\n", "  \n", "[[a]]", "[[a|b c]]", "1. ", "12. ", "5-HT", "- ", ": ", "> ",
+              "    ", "#", "=", "---", "|", "(", ")", '"', "'", "5", ".", ",", "-", "+", "*", "**", "_", "`", "<",
+              "&", "[", "]", "!", "{", "\u00e9", "\u2014", "\t", "~~~", "x:", "@", "***", "___"]
+    skipped = plain = 0
     for _ in range(4000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 9)))
-        if not is_plain(text):
+        if needs_judging(text):
             continue
         skipped += 1
-        html = BeautifulSoup(render(field_markdown(text, _stand_in_link), ROOT), "html.parser")
-        assert {tag.name for tag in html.find_all(True)} <= {"p", "a"}, text
-        assert all(a.get("class") == ["glossary-term"] for a in html.find_all("a")), text
-    assert skipped > 200
+        html = render(field_markdown(text, _stand_in_link), ROOT)
+        soup = BeautifulSoup(html, "html.parser")
+        assert {tag.name for tag in soup.find_all(True)} <= {"p", "a", "em", "strong"}, text
+        assert all(a.get("class") == ["glossary-term"] for a in soup.find_all("a")), text
+        if is_plain(text):
+            plain += 1
+            assert {tag.name for tag in soup.find_all(True)} <= {"p", "a"}, text
+            shown = field_markdown(text, lambda slug, shown: shown or slug)
+            assert plain_text(html) == " ".join(shown.split()), text
+    assert skipped > 200 and plain > 100
 
 
 def _plant_faults(project: Path) -> None:
