@@ -362,6 +362,9 @@ LOOK_ALIKES = {
 }
 
 
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
 def name_key(name: str) -> str:
     """The form two names are compared in: NFKC, case-folded (``"ＧＡＢＡ"``, ``"gaba"`` and ``"GABA"`` are one)."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
@@ -382,6 +385,10 @@ def name_character_problem(name: str) -> str | None:
         if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
             what = "a line break" if ch in "\n\r\u2028\u2029\x85" else "an invisible or control character"
             return f"contains {what} ({_describe(ch)}); retype the name without it"
+    reference = _CHARACTER_REFERENCE.search(name)
+    if reference:
+        return (f"contains the character reference '{reference.group(0)}', which some places would show as a "
+                "character and others as written; write the character itself, or the words")
     for word in re.findall(r"\w+", name):
         mixed = [ch for ch in word if ch.casefold() in LOOK_ALIKES]
         if mixed and any("a" <= ch <= "z" for ch in word.casefold()):
@@ -392,7 +399,8 @@ def name_character_problem(name: str) -> str | None:
 
 def name_problems(entry: Entry) -> list[Problem]:
     """Every character of the term, the aliases and the extra section headings: nothing invisible, no line
-    breaks, no look-alike letters mixed into a Latin word (the schema refuses markup characters)."""
+    breaks, no character references, no look-alike letters mixed into a Latin word (the schema refuses
+    markup characters)."""
     problems = []
     names = [("term", entry.data.get("term"))]
     names += [(f"aliases[{i}]", a) for i, a in enumerate(entry.data.get("aliases") or [])
