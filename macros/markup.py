@@ -200,6 +200,12 @@ _AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 _AnyTagLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
 
 
+#: Extensions under which ``is_plain``/``needs_judging`` hold (they add nothing to text without their own
+#: marker characters). With any other extension every field is rendered and judged.
+FAST_PATH_EXTENSIONS = frozenset({"toc", "tables", "fenced_code", "admonition", "attr_list", "def_list",
+                                  "md_in_html", "footnotes", "abbr", "sane_lists", "meta"})
+
+
 @dataclass(frozen=True)
 class SiteMarkdown:
     """The Markdown configuration and docs folder of one project, as ``mkdocs.yml`` sets them."""
@@ -208,10 +214,24 @@ class SiteMarkdown:
     configs: tuple[tuple[str, Any], ...]
     docs_dir: str = "docs"
 
+    @property
+    def fast_path(self) -> bool:
+        """Whether text without Markdown's marker characters may skip the parser (see ``needs_judging``)."""
+        return all(name.removeprefix("markdown.extensions.") in FAST_PATH_EXTENSIONS for name in self.extensions)
+
+
+def site_markdown(root: Path) -> SiteMarkdown:
+    """The Markdown extensions, their settings and the docs folder of ``root/mkdocs.yml`` (read again when it
+    changes, as under ``mkdocs serve``)."""
+    try:
+        stamp = (root / "mkdocs.yml").stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _site_markdown(root, stamp)
+
 
 @lru_cache(maxsize=8)
-def site_markdown(root: Path) -> SiteMarkdown:
-    """The Markdown extensions, their settings and the docs folder of ``root/mkdocs.yml``."""
+def _site_markdown(root: Path, stamp: int) -> SiteMarkdown:
     try:
         config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_AnyTagLoader)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):

@@ -25,6 +25,7 @@ from .markup import (
     plain_text,
     render,
     safe_href,
+    site_markdown,
     term_link,
     title_attr,
 )
@@ -177,7 +178,7 @@ class Renderer:
         def shown(slug: str, text: str | None) -> str:
             target = self.glossary.entries.get(slug)
             return text or (target.term if target else slug)
-        if is_plain(text):  # only paragraphs can come of it: its text is the text as written
+        if is_plain(text) and site_markdown(self.glossary.root).fast_path:  # its text is the text as written
             return " ".join(WIKILINK.sub(lambda match: shown(*link_parts(match)), text).split())
         return plain_text(render(field_markdown(text, lambda slug, text: md_escape(shown(slug, text))),
                                  self.glossary.root))

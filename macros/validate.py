@@ -1,4 +1,4 @@
-"""Per-file checks: the JSON Schema, then the text rules (no raw HTML, no script URLs).
+"""Per-file checks: the JSON Schema, the names, then the text fields judged on their rendered HTML (``markup``).
 
 Each check returns :class:`Problem` objects pointing at the file, line and field.
 """
@@ -495,7 +495,7 @@ def text_problems(entry: Entry, root: Path | None = None) -> list[Problem]:
     extra = [(f"risk.urgent[{i}]", item) for i, item in enumerate(urgent if isinstance(urgent, list) else [])
              if isinstance(item, str)]  # the "When to get help" box: judged like every text field
     for field, text in [*entry.text_fields(), *extra]:
-        if not text or not needs_judging(text):
+        if not text or (config.fast_path and not needs_judging(text)):
             continue  # only paragraphs, emphasis and [[links]] can come of it: nothing for the allow-list to refuse
         problems.extend(markup_problems(entry.path, line_of, field, field_markdown(text, _stand_in_link), root,
                                         config))

@@ -91,6 +91,29 @@ def test_class1_ordinary_markdown_passes() -> None:
         assert judged(text) == [], text
 
 
+def test_class1_every_text_field_is_judged(tmp_path: Path) -> None:
+    """Summary, sections, risk text, the 'When to get help' items, origin and extra sections are all judged."""
+    risk = {"level": "high", "text": "Risk <b>text</b>.", "urgent": ["Call for help.", "Watch <i>this</i>."]}
+    project = make_project(tmp_path / "p", {"glossary/beta.yaml": entry(
+        "beta", "Beta Precursor", "A <u>made-up</u> precursor.", risk=risk, origin="<s>Old</s> name.",
+        extra_sections=[{"heading": "Notes", "text": "<q>Quoted</q> note."}])})
+    found = [p.split(": ", 2)[:2] for p in problems_of(project) if "raw HTML" in p]
+    assert sorted(found) == sorted([["glossary/beta.yaml:3", "summary"], ["glossary/beta.yaml:11", "risk.text"],
+                                    ["glossary/beta.yaml:14", "risk.urgent[1]"], ["glossary/beta.yaml:20", "origin"],
+                                    ["glossary/beta.yaml:23", "extra_sections[0].text"]]), problems_of(project)
+
+
+def test_class1_another_markdown_extension_turns_the_shortcut_off(tmp_path: Path) -> None:
+    """With an extension the shortcut does not know (nl2br makes <br> of every line break), every field is
+    rendered and judged with it: the site's own configuration decides, not our guess."""
+    config = (ROOT / "tests/fixtures/site/mkdocs.yml").read_text(encoding="utf-8").replace(
+        "markdown_extensions: [", "markdown_extensions: [nl2br, ")
+    project = make_project(tmp_path / "p", {"mkdocs.yml": config, "glossary/beta.yaml": entry(
+        "beta", "Beta Precursor", "A made-up precursor.", context="Two lines\nof context.")})
+    assert not site_markdown(project).fast_path
+    assert any("line breaks" in p and "context" in p for p in problems_of(project)), problems_of(project)
+
+
 def test_class1_a_planted_script_is_rejected_by_check_and_the_build(tmp_path: Path) -> None:
     """A script in an entry field: `check` names its line and exits 1, the strict build stops before
     writing any page, and no page carries it."""
