@@ -58,7 +58,6 @@ LINK_CLASSES = frozenset({"glossary-term", "glossary-cite"})
 SAFE_SCHEMES = frozenset({"http", "https"})
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!])")
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);\Z")
 _FIRST_TAG = re.compile(r"<!--|<[?!][^>]*>?|</?([A-Za-z][^\s/>]*)[^>]*>?")
 #: Removed from an address before its scheme is read, as browsers do (and more): C0/C1 controls,
@@ -126,6 +125,48 @@ def title_attr(text: str) -> str:
     return "".join(f"&#{ord(ch)};" if ch in "&\"'()<>\\[]*_`{}|!#" else ch for ch in text)
 
 
+_BACKTICKS = re.compile(r"`+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the code spans of ``text`` as Python-Markdown pairs backticks, in linear time.
+
+    A run of backticks not preceded by a backslash opens a span closed by the next run of exactly
+    as many backticks in the same paragraph; a run without such a partner is plain text.
+    """
+    spans: list[tuple[int, int]] = []
+    for block in _paragraphs(text):
+        start, stop = block
+        runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text, start, stop)]
+        later: dict[int, list[int]] = {}
+        for index in range(len(runs) - 1, -1, -1):  # for each run, the indexes of later runs of each length
+            later.setdefault(runs[index][1] - runs[index][0], []).append(index)
+        index = 0
+        while index < len(runs):
+            begin, end = runs[index]
+            size = end - begin
+            waiting = later[size]
+            while waiting and waiting[-1] <= index:
+                waiting.pop()
+            if (begin > 0 and text[begin - 1] == "\\") or not waiting:
+                index += 1
+                continue
+            close = waiting.pop()
+            spans.append((begin, runs[close][1]))
+            index = close + 1
+    return spans
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    blocks, last = [], 0
+    for match in _BLANK_LINE.finditer(text):
+        blocks.append((last, match.start()))
+        last = match.end()
+    blocks.append((last, len(text)))
+    return blocks
+
+
 def escape_braces(text: str) -> str:
     """Show ``{`` and ``}`` literally outside code spans.
 
@@ -135,10 +176,10 @@ def escape_braces(text: str) -> str:
     if "{" not in text and "}" not in text:
         return text
     out, last = [], 0
-    for match in _CODE_SPAN.finditer(text):
-        out.append(text[last:match.start()].replace("{", "&#123;").replace("}", "&#125;"))
-        out.append(match.group(0))
-        last = match.end()
+    for begin, end in code_spans(text) if "`" in text else ():
+        out.append(text[last:begin].replace("{", "&#123;").replace("}", "&#125;"))
+        out.append(text[begin:end])
+        last = end
     out.append(text[last:].replace("{", "&#123;").replace("}", "&#125;"))
     return "".join(out)
 

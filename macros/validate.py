@@ -424,6 +424,10 @@ PAGE_HEADINGS: dict[str, str | None] = {
 }
 
 
+#: At most this many '[' and '<' in one field (after [[links]] become Markdown links, one '[' each): a few
+#: thousand would take Python-Markdown seconds to read (its bracket matching is quadratic).
+MAX_OPENERS = 300
+
 #: The project whose mkdocs.yml configures the Markdown when a caller names none (this repository).
 DEFAULT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -497,8 +501,14 @@ def text_problems(entry: Entry, root: Path | None = None) -> list[Problem]:
     for field, text in [*entry.text_fields(), *extra]:
         if not text or (config.fast_path and not needs_judging(text)):
             continue  # only paragraphs, emphasis and [[links]] can come of it: nothing for the allow-list to refuse
-        problems.extend(markup_problems(entry.path, line_of, field, field_markdown(text, _stand_in_link), root,
-                                        config))
+        source = field_markdown(text, _stand_in_link)
+        openers = source.count("[") + source.count("<")
+        if openers > MAX_OPENERS:  # Python-Markdown reads brackets in quadratic time: it is not asked to
+            problems.append(Problem(entry.path, entry.source.line(field), field,
+                                    f"holds {openers} '[' and '<' characters (links count one each); a field may "
+                                    f"hold at most {MAX_OPENERS}: split the text, or write fewer brackets"))
+            continue
+        problems.extend(markup_problems(entry.path, line_of, field, source, root, config))
         leftover = _scan_links(text)[1] if "[[" in text or "]]" in text else ""
         if "[[" in leftover or "]]" in leftover:
             problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,

@@ -352,6 +352,20 @@ def test_class5_link_scanning_is_linear(tmp_path: Path) -> None:
         assert time.perf_counter() - start < 0.5, text[:10]
 
 
+def test_class5_bracket_soup_is_refused_before_the_markdown_parser_reads_it(tmp_path: Path) -> None:
+    """20,000 '[' (which Python-Markdown would read for minutes) are a problem found in well under a second."""
+    project = make_project(tmp_path / "p", {"glossary/beta.yaml": entry(
+        "beta", "Beta Precursor", "A made-up precursor.", context="[" * 20_000, significance="[a](" * 5_000)})
+    start = time.perf_counter()
+    found = problems_of(project)
+    assert time.perf_counter() - start < 3
+    assert found == [
+        "glossary/beta.yaml:4: context: holds 20000 '[' and '<' characters (links count one each); a field may "
+        "hold at most 300: split the text, or write fewer brackets",
+        "glossary/beta.yaml:5: significance: holds 5000 '[' and '<' characters (links count one each); a field "
+        "may hold at most 300: split the text, or write fewer brackets"]
+
+
 # -- 6. check and build agree -------------------------------------------------------------------------
 
 #: Tricky but legitimate Markdown: (summary, what a tooltip shows).
