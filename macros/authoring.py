@@ -22,7 +22,7 @@ import yaml
 
 from .loader import read_yaml
 from .registry import SCHEMA_LINE, SLUG, Glossary, slugify
-from .validate import ENTRY_SCHEMA
+from .validate import ENTRY_SCHEMA, name_character_problem, name_key, skeleton
 
 __all__ = ["AuthoringError", "FIELD_HELP", "create_entry", "name_collisions", "name_error", "new_entry_text",
            "other_fields", "scalar", "slug_for", "write_entry"]
@@ -83,7 +83,7 @@ def name_error(name: str) -> str | None:
         return str(rule["x-message"])
     if name != name.strip():
         return "must not start or end with spaces"
-    return None
+    return name_character_problem(name)
 
 
 def scalar(value: str) -> str:
@@ -116,9 +116,12 @@ def name_collisions(glossary: Glossary, slug: str, names: Iterable[str], replaci
     existing = [n for n in _names(glossary) if n.slug != replacing]
     for name in names:
         for other in existing:
-            if name.casefold() == other.name.casefold():
+            if name_key(name) == name_key(other.name):
                 found.append(f"'{name}' is already {other.kind} of {other.where}; terms and aliases must be "
                              "unique (case-insensitive)")
+            elif skeleton(name) == skeleton(other.name):
+                found.append(f"'{name}' looks like '{other.name}', {other.kind} of {other.where}, but is written "
+                             "with other characters; readers could not tell them apart")
     for other in existing:
         if slug_for(other.name) == slug and not any(n.casefold() == other.name.casefold() for n in names):
             found.append(f"its slug '{slug}' is the slug of '{other.name}', {other.kind} of {other.where}: "

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .loader import to_json_compatible
+from .markup import WIKILINK, link_parts
 from .model import EVIDENCE_LABELS, RISK_LABELS, SECTIONS, Entry
 from .registry import Glossary
-from .validate import SCHEMA_DIR, WIKILINK
+from .validate import SCHEMA_DIR
 
 __all__ = ["EXPORT_NAME", "EXPORT_SCHEMA", "EXPORT_VERSION", "SCHEMA_NAME", "build_export", "export_json",
            "export_markdown", "schema_text"]
@@ -36,7 +37,7 @@ _MD_LINK_TEXT = re.compile(r"([\\\[\]])")
 def export_markdown(text: str, glossary: Glossary, url: Callable[[str], str]) -> str:
     """Entry Markdown for other tools: ``[[slug]]`` and ``[[slug|text]]`` become ``[text](url)``."""
     def link(match: re.Match[str]) -> str:
-        slug, shown = match.group(1), match.group(2)
+        slug, shown = link_parts(match)
         target = glossary.entries.get(slug)
         text = _MD_LINK_TEXT.sub(r"\\\1", shown or (target.term if target else slug))
         return f"[{text}]({url(slug)})"

@@ -13,6 +13,7 @@ import gc
 import multiprocessing
 import os
 import re
+import stat
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -20,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from .loader import read_yaml
+from .loader import MAX_BYTES, FileProblem, read_file_bytes, read_yaml
+from .markup import judge, site_markdown
 from .model import Entry, Problem, Reference
 from .readability import Reading
 from .style import (
@@ -32,7 +34,17 @@ from .style import (
     measure_articles,
     readability_problems,
 )
-from .validate import REFERENCES_SCHEMA, did_you_mean, locate, schema_problems, text_problems, wikilinks
+from .validate import (
+    REFERENCES_SCHEMA,
+    did_you_mean,
+    locate,
+    name_key,
+    name_problems,
+    schema_problems,
+    skeleton,
+    text_problems,
+    wikilinks,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SCHEMA_LINE = "# yaml-language-server: $schema=../macros/schemas/entry.schema.json"
@@ -118,6 +130,7 @@ def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) ->
     problems.extend(found)
     if found:
         return
+    problems.extend(reference_problems(data["references"], smap, display, root))
     for index, item in enumerate(data["references"]):
         key = item["key"]
         line = smap.line(f"references[{index}].key")
@@ -127,6 +140,39 @@ def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) ->
                                     f"{glossary.references[key].line}"))
             continue
         glossary.references[key] = Reference(key=key, data=item, path=display, line=line)
+
+
+#: Fields of a bibliography record that are printed on pages (the others are notes for authors).
+PUBLIC_REFERENCE_FIELDS = ("title", "authors", "year", "publisher_or_journal", "volume_pages", "url", "identifiers")
+
+
+def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, root: Path,
+                       render: Callable[[dict[str, Any]], str] | None = None) -> list[Problem]:
+    """Every public field of every record, rendered as the References list renders it, against the allow-list.
+
+    ``render`` is the function that writes one record as Markdown (``render.reference_markdown``).
+    """
+    if render is None:
+        from .render import reference_markdown
+
+        render = reference_markdown
+    config = site_markdown(root)
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        names = [name for name in PUBLIC_REFERENCE_FIELDS if item.get(name) not in (None, "", {})]
+        whole = judge(render({"title": "Title", **{name: item[name] for name in names}}), config)
+        if not whole.findings and not whole.relative and whole.one_paragraph:
+            continue  # the usual case: the whole record is one line of allowed text
+        for name in names:  # find the field(s) at fault
+            verdict = judge(render({"title": "Title", name: item[name]}), config)
+            where = f"references[{index}].{name}"
+            messages = [finding.message for finding in verdict.findings]
+            messages += [f"'{href}' is not a full web address; write it with https://" for href in verdict.relative]
+            if not messages and not verdict.one_paragraph:
+                messages = ["must be one line of text (it is one item of the References list); remove the blank "
+                            "lines and the list or heading markers"]
+            problems.extend(Problem(display, smap.line(where), where, message) for message in messages)
+    return problems
 
 
 #: Below this many entry files the glossary is always read in one process: forking would cost more than it saves.
@@ -149,7 +195,8 @@ def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(display, 1, "(file)",
                                 "the first line must be the schema line, so editors check the fields: " + SCHEMA_LINE))
     problems.extend(schema_problems(data, smap, display))
-    problems.extend(text_problems(entry))
+    problems.extend(name_problems(entry))
+    problems.extend(text_problems(entry, folder.parent))
     entry.text_fields()  # worked out here, so a worker process sends it back with the entry
     return entry, problems
 
@@ -207,15 +254,69 @@ def _read_entries(folder: Path, names: list[str], jobs: int) -> list[tuple[Entry
     return results
 
 
-def _load_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs: int = 1) -> None:
+def _is_dir(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_dir()
+    except OSError:  # a symbolic link in a loop: read as a file, and reported as such
+        return False
+
+
+def _outside_links(root: Path, problems: list[Problem]) -> set[Path]:
+    """Symbolic links under ``glossary/`` and ``content/`` that lead out of the project, each a problem.
+
+    MkDocs copies every file of the docs folder into the site, following links: a link to
+    ``/proc/self/environ`` or ``~/.ssh`` would be published. Returns the links, which are never read.
+    Non-regular files (FIFOs, devices) under ``content/`` are refused too: copying one blocks the build.
+    """
+    found: set[Path] = set()
+    top = root.resolve()
+    for folder_name in ("glossary", "content"):
+        stack = [root / folder_name] if (root / folder_name).is_dir() else []
+        while stack:  # scandir: whether an item is a link comes with the listing, no call per file
+            with os.scandir(stack.pop()) as listing:
+                items = sorted(listing, key=lambda item: item.name)
+            for item in items:
+                path = Path(item.path)
+                if item.is_symlink():
+                    target = Path(os.path.realpath(path))
+                    if target != top and top not in target.parents:
+                        found.add(path)
+                        problems.append(Problem(path.relative_to(root).as_posix(), 1, "(file)",
+                                                f"is a symbolic link to '{os.readlink(path)}', outside the "
+                                                "project; the site may only use and publish files of the project: "
+                                                "copy the file in instead, or remove the link"))
+                        continue
+                if item.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                elif folder_name == "content":
+                    try:
+                        mode = path.stat().st_mode
+                    except OSError:
+                        continue  # a dangling link or a loop: MkDocs reports it, and _scan_articles for pages
+                    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+                        found.add(path)
+                        problems.append(Problem(path.relative_to(root).as_posix(), 1, "(file)",
+                                                "is not a regular file (a FIFO, socket or device); the site "
+                                                "publishes files: remove it"))
+    return found
+
+
+def _load_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs: int = 1,
+                  outside: set[Path] | frozenset[Path] = frozenset()) -> None:
     folder = root / "glossary"
     # scandir: the file type comes with the listing (no stat per file), and names sort faster than paths.
     with os.scandir(folder) if folder.is_dir() else contextlib.nullcontext(iter(())) as listing:
-        files = sorted((item.name, item.is_dir()) for item in listing)
+        files = sorted((item.name, _is_dir(item)) for item in listing)
     names = []
     for name, is_dir in files:
         display = f"glossary/{name}"
         stem, _dot, suffix = name.rpartition(".")
+        if folder / name in outside:
+            continue  # reported by _outside_links, never read
+        if is_dir and suffix == "yaml" and not name.startswith((".", "_")):
+            problems.append(Problem(display, 1, "(file)", "is a folder, not a file; an entry is one file "
+                                                          "glossary/<slug>.yaml: remove or rename the folder"))
+            continue
         if name.startswith("_") or name.startswith(".") or is_dir:
             continue
         if suffix == "yml" and stem:
@@ -239,10 +340,11 @@ def _load_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs:
 
 def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
     owner: dict[str, tuple[Entry, str, int]] = {}
+    looks: dict[str, tuple[Entry, str, int, str]] = {}  # skeleton: the first name that looks like this
     for entry in sorted(glossary.entries.values(), key=lambda e: e.path):
         names = [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]
         for field_path, name in names:
-            key = name.casefold()
+            key = name_key(name)
             line = entry.source.line(field_path)
             if key in owner:
                 other, other_field, other_line = owner[key]
@@ -256,8 +358,26 @@ def _index_names(glossary: Glossary, problems: list[Problem]) -> None:
                                             f"'{name}' is already {what} of {other.path}:{other_line}; "
                                             "terms and aliases must be unique (case-insensitive)"))
                 continue
+            shape = skeleton(name)
+            if shape in looks and looks[shape][0] is not entry:
+                # The name written with look-alike letters is the one reported, wherever it is.
+                here = (entry, field_path, line, name)
+                there = looks[shape]
+                if shape == key:  # this one is plain: the other holds the look-alikes
+                    here, there = there, here
+                    looks[shape] = there
+                problems.append(Problem(here[0].path, here[2], here[1],
+                                        f"'{here[3]}' looks like '{there[3]}', "
+                                        f"{'the term' if there[1] == 'term' else 'an alias'} of "
+                                        f"{there[0].path}:{there[2]}, but is written with other characters "
+                                        "(letters of another alphabet); readers could not tell them apart: "
+                                        "choose another name"))
+                if here[0] is entry:
+                    continue
+            looks.setdefault(shape, (entry, field_path, line, name))
             owner[key] = (entry, field_path, line)
-            glossary.names[key] = entry.slug
+            glossary.names[name.casefold()] = entry.slug
+            glossary.names.setdefault(key, entry.slug)
     for slug in glossary.entries:
         glossary.names.setdefault(slug, slug)
 
@@ -367,12 +487,19 @@ def page_title(markdown: str, fallback: str) -> str:
     return heading.group(1) if heading else fallback
 
 
-def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem]) -> None:
+def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem],
+                   outside: set[Path] | frozenset[Path] = frozenset()) -> None:
     """Record which pages of ``content/`` mention which entries, and catch unknown slugs early."""
     docs = root / "content"
     for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
         src_uri = path.relative_to(docs).as_posix()
-        markdown = path.read_text(encoding="utf-8", errors="replace")
+        if path in outside or path.is_dir():
+            continue
+        try:
+            markdown = read_file_bytes(path, limit=10 * MAX_BYTES).decode("utf-8", errors="replace")
+        except FileProblem as error:
+            problems.append(Problem(f"content/{src_uri}", 1, "(file)", str(error)))
+            continue
         title = page_title(markdown, path.stem.replace("-", " ").capitalize())
         mentioned: set[str] = set()
         for match in _MACRO_CALL.finditer(markdown):
@@ -445,13 +572,15 @@ def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Probl
     root = Path(root)
     glossary = Glossary(root=root)
     problems: list[Problem] = []
-    _load_references(root, glossary, problems)
-    _load_entries(root, glossary, problems, jobs)
+    outside = _outside_links(root, problems)
+    if root / "glossary" / BIBLIOGRAPHY not in outside:
+        _load_references(root, glossary, problems)
+    _load_entries(root, glossary, problems, jobs, outside)
     _index_names(glossary, problems)
     outgoing = _check_links(glossary, problems)
     _check_precursors(glossary, problems)
     _index_links(glossary, outgoing)
-    _scan_articles(root, glossary, problems)
+    _scan_articles(root, glossary, problems, outside)
     _check_style(root, glossary, problems)
     return glossary, sorted(set(problems))
 

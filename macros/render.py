@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import posixpath
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,47 +16,35 @@ from typing import Any
 import jinja2
 
 from .graph import Node, components, layers, pathway_map, relationship_map
+from .markup import (
+    WIKILINK,
+    field_markdown,
+    is_plain,
+    link_parts,
+    md_escape,
+    plain_text,
+    render,
+    safe_href,
+    site_markdown,
+    term_link,
+    title_attr,
+)
 from .model import EVIDENCE_LABELS, EVIDENCE_MEANINGS, RISK_ADMONITION, RISK_LABELS, SECTIONS, Entry
 from .registry import Glossary
-from .validate import WIKILINK
 
 GLOSSARY_DIR = "glossary"
 TAGS_DIR = "tags"
 #: At most this many boxes on each side of a relationship map.
 MAP_LIMIT = 8
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!])")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"[*_`]+")
 
 
 class UnknownEntry(LookupError):
     """A macro named a slug that is not a published entry."""
 
 
-def md_escape(text: str) -> str:
-    """Escape Markdown syntax in plain text (names, titles) placed into a page."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def _escape_braces(text: str) -> str:
-    """Show ``{`` and ``}`` literally outside code spans.
-
-    Braces as entities can never start an attribute list (``{: onclick=...}``)
-    nor a template expression; code spans already show their text verbatim.
-    """
-    out, last = [], 0
-    for match in _CODE_SPAN.finditer(text):
-        out.append(text[last:match.start()].replace("{", "&#123;").replace("}", "&#125;"))
-        out.append(match.group(0))
-        last = match.end()
-    out.append(text[last:].replace("{", "&#123;").replace("}", "&#125;"))
-    return "".join(out)
-
-
 def _attr(text: str) -> str:
-    """Plain text made safe for a double-quoted Markdown link title."""
-    return text.replace("\\", "\\\\").replace('"', "&quot;")
+    """Plain text made safe for a double-quoted Markdown link title (see ``markup.title_attr``)."""
+    return title_attr(text)
 
 
 def page_url(src_uri: str) -> str:
@@ -122,6 +109,27 @@ def tag_label(tag: str) -> str:
     return tag.replace("-", " ").capitalize()
 
 
+def reference_markdown(data: dict[str, Any]) -> str:
+    """One bibliography record as a Markdown line (every public field escaped: the check judges its HTML)."""
+    parts = []
+    if data.get("authors"):
+        parts.append(md_escape(str(data["authors"])))
+    if data.get("year"):
+        parts.append(f"({md_escape(str(data['year']))}).")
+    parts.append(f"*{md_escape(str(data['title']).rstrip('.'))}*.")
+    if data.get("publisher_or_journal"):
+        parts.append(md_escape(str(data["publisher_or_journal"])) + ".")
+    if data.get("volume_pages") and str(data["volume_pages"]) != "n/a" \
+            and not str(data["volume_pages"]).startswith("n/a"):
+        parts.append(md_escape(str(data["volume_pages"])) + ".")
+    ids = data.get("identifiers") or {}
+    if ids.get("doi"):
+        parts.append(f"[doi:{md_escape(str(ids['doi']))}](https://doi.org/{safe_href(str(ids['doi']))})")
+    elif data.get("url"):
+        parts.append(f"[{md_escape(str(data['url']))}]({safe_href(str(data['url']))})")
+    return " ".join(parts)
+
+
 class Renderer:
     """Renders Markdown fragments for one glossary, relative to the page being built."""
 
@@ -166,12 +174,14 @@ class Renderer:
         return done
 
     def _plain_text(self, text: str) -> str:
-        def shown(match: re.Match[str]) -> str:
-            target = self.glossary.entries.get(match.group(1))
-            return match.group(2) or (target.term if target else match.group(1))
-        text = WIKILINK.sub(shown, text)
-        text = _MD_LINK.sub(r"\1", text)
-        return " ".join(_EMPHASIS.sub("", text).split())
+        """The text a reader sees once ``text`` is rendered: "5*3" stays "5*3", ``**bold**`` is "bold"."""
+        def shown(slug: str, text: str | None) -> str:
+            target = self.glossary.entries.get(slug)
+            return text or (target.term if target else slug)
+        if is_plain(text) and site_markdown(self.glossary.root).fast_path:  # its text is the text as written
+            return " ".join(WIKILINK.sub(lambda match: shown(*link_parts(match)), text).split())
+        return plain_text(render(field_markdown(text, lambda slug, text: md_escape(shown(slug, text))),
+                                 self.glossary.root))
 
     def tooltip(self, entry: Entry) -> str:
         """The entry's summary as plain text."""
@@ -181,19 +191,12 @@ class Renderer:
     def link(self, slug: str, text: str | None, page: str) -> str:
         """A Markdown link to an entry whose title (tooltip) is the entry's summary."""
         entry = self.entry(slug)
-        shown = md_escape(text) if text is not None else md_escape(entry.term)
-        return f'[{shown}]({self.rel(page, page_url(slug))} "{_attr(self.tooltip(entry))}"){{ .glossary-term }}'
+        return term_link(text if text is not None else entry.term, self.rel(page, page_url(slug)),
+                         self.tooltip(entry))
 
     def markdown(self, text: str, page: str) -> str:
         """Entry Markdown made ready for a page: ``[[links]]`` resolved, braces shown literally."""
-        parts, last = [], 0
-        for match in WIKILINK.finditer(text):
-            parts.append(_escape_braces(text[last:match.start()]))
-            shown = match.group(2)
-            parts.append(self.link(match.group(1), shown, page))
-            last = match.end()
-        parts.append(_escape_braces(text[last:]))
-        return "".join(parts).strip()
+        return field_markdown(text, lambda slug, shown: self.link(slug, shown, page))
 
     # -- fragments ----------------------------------------------------------
     def risk(self, slug: str, page: str) -> str:
@@ -218,24 +221,7 @@ class Renderer:
 
     def reference(self, key: str) -> str:
         """One bibliography record as a Markdown line."""
-        data: dict[str, Any] = self.glossary.references[key].data
-        parts = []
-        if data.get("authors"):
-            parts.append(md_escape(str(data["authors"])))
-        if data.get("year"):
-            parts.append(f"({data['year']}).")
-        parts.append(f"*{md_escape(str(data['title']).rstrip('.'))}*.")
-        if data.get("publisher_or_journal"):
-            parts.append(md_escape(str(data["publisher_or_journal"])) + ".")
-        if data.get("volume_pages") and str(data["volume_pages"]) != "n/a" \
-                and not str(data["volume_pages"]).startswith("n/a"):
-            parts.append(md_escape(str(data["volume_pages"])) + ".")
-        ids = data.get("identifiers") or {}
-        if ids.get("doi"):
-            parts.append(f"[doi:{md_escape(str(ids['doi']))}](https://doi.org/{ids['doi']})")
-        elif data.get("url"):
-            parts.append(f"<{data['url']}>")
-        return " ".join(parts)
+        return reference_markdown(self.glossary.references[key].data)
 
     def concept_page(self, slug: str) -> str:
         """The whole Markdown body of an entry's page, from ``concept.md.j2``."""
@@ -266,7 +252,7 @@ class Renderer:
             origin=self.markdown(entry.field_text("origin"), page),
             extra_sections=[(md_escape(heading), self.markdown(text, page))
                             for heading, text in entry.extra_sections if heading and text],
-            related=[(md_escape(r.term), self.rel(page, page_url(r.slug)), self.tooltip(r)) for r in related],
+            related=[(md_escape(r.term), self.rel(page, page_url(r.slug)), _attr(self.tooltip(r))) for r in related],
             mentioned=[(md_escape(title), url, kind) for title, url, kind in mentioned],
             references=[self.reference(k) for k in entry.references if k in glossary.references],
             tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md")) for t in entry.tags],

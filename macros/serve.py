@@ -215,7 +215,32 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
         if (root / folder).is_dir():
             server.watch(str(root / folder))
     server.builder = Rebuilder(server, server.builder, config)
+    _sign_live_reload(server)
     return server
+
+
+def _sign_live_reload(server: Any) -> None:
+    """Write this process's CSP nonce (``security.on_startup``) on the live-reload script the server injects.
+
+    MkDocs 1.6.1 injects one ``<script>`` (the live-reload client and its call with a new
+    timestamp) just before the last ``</body>`` of every page it serves
+    (``LiveReloadServer._inject_js_into_html``, private to that version, pinned in pyproject.toml):
+    the pages allow that one script by the nonce, never ``'unsafe-inline'``.
+    """
+    nonce = os.environ.get("GLOSSARY_LIVE_PREVIEW_NONCE", "")
+    inject = getattr(server, "_inject_js_into_html", None)
+    if not nonce or inject is None:
+        return
+
+    def signed(content: bytes, epoch: int) -> bytes:
+        html = inject(content, epoch)
+        at = content.rfind(b"</body>")
+        at = len(content) if at < 0 else at
+        if html[at:at + len(b"<script>")] != b"<script>":
+            return html  # not the injection this was written for: the script stays unsigned, and blocked
+        return html[:at] + f'<script nonce="{nonce}">'.encode() + html[at + len(b"<script>"):]
+
+    server._inject_js_into_html = signed
 
 
 __all__ = ["Rebuilder", "changed_files", "on_serve", "only_entries", "snapshot"]

@@ -278,7 +278,10 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     entry = st.glossary.entries.get(slug)
     is_entry = entry is not None and entry.published and src == page_url(slug)
     article = is_entry or src.startswith("articles/")
-    title = config.site_name if page.is_homepage else str(meta.get("title") or page.title or config.site_name)
+    raw_title = meta.get("title")
+    if isinstance(raw_title, markupsafe.Markup):
+        raw_title = raw_title.unescape()
+    title = config.site_name if page.is_homepage else str(raw_title or page.title or config.site_name)
     og = [("og:type", "article" if article else "website"), ("og:site_name", config.site_name),
           ("og:title", title)]
     if description:
@@ -292,6 +295,10 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     elif src == f"{GLOSSARY_DIR}/index.md":
         terms = [(e, st.renderer.tooltip(e), url(page_url(e.slug))) for e in st.glossary.published()]
         data = term_set_data(terms, set_url, site)
+    if raw_title:
+        # Material prints page.meta.title as it is (no autoescape) in <title> and in the header: escaped
+        # here, a term can only ever show as text. Markup, so escaping it again changes nothing.
+        meta["title"] = markupsafe.escape(str(raw_title))
     context["glossary_head"] = {"og": og, "jsonld": script_json(data) if data else "",
                                 "export": src == f"{GLOSSARY_DIR}/index.md"}  # the A-Z page points to glossary.json
     return context
