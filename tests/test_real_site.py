@@ -12,7 +12,6 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT
 
-from macros.model import TEXT_FIELDS
 from macros.registry import load_glossary
 
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -128,7 +127,7 @@ def test_no_sentence_copied_from_the_seeds(glossary) -> None:
     for path in SEEDS.glob("*.txt"):
         seed |= _shingles(_words(path.read_text(encoding="utf-8")))
     assert seed, "no seed text was read"
-    sources = {e.path: " \n ".join(e.field_text(f) for f in TEXT_FIELDS) for e in glossary.entries.values()}
+    sources = {e.path: " \n ".join(text for _f, text in e.text_fields()) for e in glossary.entries.values()}
     sources.update({str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in (ROOT / "content").rglob("*.md")})
     copied = {path: [" ".join(s) for s in _shingles(_words(text)) & seed] for path, text in sources.items()}
     copied = {path: runs for path, runs in copied.items() if runs}
@@ -137,7 +136,7 @@ def test_no_sentence_copied_from_the_seeds(glossary) -> None:
 
 def test_no_dosing_instructions_anywhere(glossary) -> None:
     """No entry or article gives an amount to take."""
-    texts = {e.path: " ".join(e.field_text(f) for f in TEXT_FIELDS) for e in glossary.entries.values()}
+    texts = {e.path: " ".join(text for _f, text in e.text_fields()) for e in glossary.entries.values()}
     texts.update({str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in (ROOT / "content").rglob("*.md")})
     found = {path: DOSE.findall(text) for path, text in texts.items() if DOSE.search(text)}
     assert found == {}
