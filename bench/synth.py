@@ -159,8 +159,12 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
             parts.append(f"aliases: [{term[:3].upper()}-{i + 1}]\n")
         parts.append(_block("summary", summary))
         parts.extend(_block(name, text) for name, text in sections.items())
-        parts.append(f"risk:\n  level: {rng.choice(('low', 'moderate', 'high'))}\n")
+        level = rng.choice(('low', 'moderate', 'high'))
+        parts.append(f"risk:\n  level: {level}\n")
         parts.append(_block("text", risk_text, indent="  "))
+        if level == "high" or (level == "moderate" and rng.random() < 0.5):  # required for high risk
+            parts.append("  urgent:\n" + "".join(_block("-", sentence, indent="    ").replace("-: >-", "- >-", 1)
+                                                 for sentence in rng.sample(short, rng.choice((2, 3)))))
         if rng.random() < 0.5:
             parts.append(_block("origin", " ".join(_paragraph(rng, sentences, 40))))
         parts.append(f"related: [{', '.join(related)}]\n")

@@ -71,6 +71,9 @@ def on_startup(command: str, dirty: bool = False) -> None:
     notice = importlib.import_module("macros.deploy").local_notice()
     if notice:
         logging.getLogger("mkdocs.hooks.deploy").info(notice)  # info, not a warning: strict builds go on
-on_page_context = _forward("site", "on_page_context")
+
+
+# After the search plugin (priority 0) indexed the page: it puts the concept pages' map and lists in place.
+on_page_context = _forward("site", "on_page_context", -50)
 on_nav = _forward("site", "on_nav")
 on_serve = _forward("serve", "on_serve")
