@@ -190,7 +190,7 @@ class Entry:
         return fields
 
     def field_text(self, name: str) -> str:
-        """The text of a text field (``risk.text``, ``risk.urgent[i]``, ``extra_sections[i].text`` included), or ``""``."""
+        """The text of a text field (``risk.text``, ``risk.urgent[i]``, ``extra_sections[i].text`` too), or ``""``."""
         if name == "risk.text":
             return self.risk_text
         if name.startswith("risk.urgent["):

@@ -304,7 +304,8 @@ class Renderer:
         items = "".join(f'<li><a href="{html.escape(relative_url(page, target, dirs))}">{html.escape(title)}</a> '
                         f"({kinds[kind]})</li>" for title, target, kind in mentioned)
         mentioned_html = (f'<ul class="glossary-mentioned" data-search-exclude>{items}</ul>' if items else
-                          '<p class="glossary-mentioned" data-search-exclude>No other page mentions this entry yet.</p>')
+                          '<p class="glossary-mentioned" data-search-exclude>'
+                          'No other page mentions this entry yet.</p>')
         figure = self.relationship_map(entry)
         return {"related": f"{figure}\n{related_html}" if figure else related_html, "mentioned": mentioned_html}
 
