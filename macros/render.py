@@ -356,8 +356,8 @@ class Renderer:
             prefix=f"glossary-map-{entry.slug}")
         if not svg:
             return ""
-        parts = ["entries that mention it on the left"] if mentions else []
-        parts += ["related entries on the right"] if related else []
+        parts = ["entries that mention it above"] if mentions else []
+        parts += ["related entries below"] if related else []
         more = (f" {hidden} more {'is' if hidden == 1 else 'are'} listed under Related concepts and Mentioned in."
                 if hidden else "")
         return self._figure(svg, f"How {entry.term} connects: {', '.join(parts)}. Each box is a link.{more}")
