@@ -139,9 +139,10 @@ def _box_height(lines: Sequence[str]) -> int:
 
 
 def _spans(label: str, lines: Sequence[str]) -> list[str]:
-    """``lines`` with a trailing space on each line that ended at a space of ``label``.
+    """The separators to write after each of ``lines``: a space where the line ended at a space of ``label``.
 
-    The text a browser reads from the drawing then has the same words as the label ("Neurochemical
+    The space goes between the ``<tspan>`` elements, as a text node of ``<text>``: the text a browser or
+    an accessibility checker reads from the drawing then has the same words as the label ("Neurochemical
     rebalancing", not "Neurochemicalrebalancing"), so the link's visible text is in its accessible name.
     """
     out, at = [], 0
@@ -149,7 +150,7 @@ def _spans(label: str, lines: Sequence[str]) -> list[str]:
         found = label.find(line, at)
         at = found + len(line) if found >= 0 else at
         gap = found >= 0 and at < len(label) and label[at] == " " and index < len(lines) - 1
-        out.append(line + " " if gap else line)
+        out.append(" " if gap else "")
     return out
 
 
@@ -167,8 +168,8 @@ def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, curren
                'fill="none" stroke="currentColor"/>')
     centre = x + width / 2
     first = y + PAD_Y + LINE_HEIGHT / 2 + FONT_SIZE * 0.35
-    spans = "".join(f'<tspan x="{centre:g}" y="{first + i * LINE_HEIGHT:g}">{_xml(line)}</tspan>'
-                    for i, line in enumerate(_spans(node.label, lines)))
+    spans = "".join(f'<tspan x="{centre:g}" y="{first + i * LINE_HEIGHT:g}">{_xml(line)}</tspan>{gap}'
+                    for i, (line, gap) in enumerate(zip(lines, _spans(node.label, lines), strict=True)))
     out.append(f'<text text-anchor="middle" fill="currentColor">{spans}</text>')
     out.append("</a>")
     return "".join(out)
