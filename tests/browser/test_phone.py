@@ -21,14 +21,17 @@ SCHEMES = ["light", "dark"]
 _OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const found = [];
-  if (document.documentElement.scrollWidth > width) found.push(`the page is ${document.documentElement.scrollWidth}px wide`);
+  const page = document.documentElement.scrollWidth;
+  if (page > width) found.push(`the page is ${page}px wide`);
   for (const element of document.querySelectorAll('.md-main *')) {
     const style = getComputedStyle(element);
     const box = element.getBoundingClientRect();
     if (box.width === 0 || style.visibility === 'hidden' || element.closest('.md-sidebar, .md-search')) continue;
+    const classes = typeof element.className === 'string' ? element.className.trim().split(/\\s+/) : [];
     const name = element.tagName.toLowerCase() + (element.id ? '#' + element.id : '')
-      + (element.className && typeof element.className === 'string' ? '.' + element.className.trim().split(/\\s+/).join('.') : '');
-    if (box.right > width + 1 || box.left < -1) found.push(`${name} reaches ${Math.round(box.left)}..${Math.round(box.right)}px`);
+      + classes.map((c) => '.' + c).join('');
+    if (box.right > width + 1 || box.left < -1)
+      found.push(`${name} reaches ${Math.round(box.left)}..${Math.round(box.right)}px`);
     if (['auto', 'scroll'].includes(style.overflowX) && element.scrollWidth > element.clientWidth + 1)
       found.push(`${name} scrolls sideways (${element.scrollWidth}px in ${element.clientWidth}px)`);
   }
