@@ -160,7 +160,9 @@ def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, curren
     height = _box_height(lines)
     name = f"{node.label} ({node.relation})" if node.relation else node.label
     attrs = ' aria-current="page"' if current else ""
-    out = [f'<a href="{_xml(node.href)}" class="glossary-map__node glossary-map__node--{kind}" '
+    # Only the entry's own box is styled apart; the other kinds need no class of their own (page weight).
+    kind_class = f" glossary-map__node--{kind}" if current else ""
+    out = [f'<a href="{_xml(node.href)}" class="glossary-map__node{kind_class}" '
            f'aria-label="{_xml(name)}"{attrs}>']
     if node.description:
         out.append(f"<title>{_xml(node.description)}</title>")
@@ -170,7 +172,7 @@ def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, curren
     first = y + PAD_Y + LINE_HEIGHT / 2 + FONT_SIZE * 0.35
     spans = "".join(f'<tspan x="{centre:g}" y="{first + i * LINE_HEIGHT:g}">{_xml(line)}</tspan>{gap}'
                     for i, (line, gap) in enumerate(zip(lines, _spans(node.label, lines), strict=True)))
-    out.append(f'<text text-anchor="middle" fill="currentColor">{spans}</text>')
+    out.append(f"<text>{spans}</text>")  # centred, in currentColor: the <svg> element says so once
     out.append("</a>")
     return "".join(out)
 
@@ -184,14 +186,15 @@ def _svg(width: float, height: float, prefix: str, title: str, desc: str, body: 
     """
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="glossary-map glossary-map--{modifier}" '
             f'viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
-            f'font-size="{FONT_SIZE}" role="group" aria-labelledby="{prefix}-title" '
+            f'font-size="{FONT_SIZE}" text-anchor="middle" fill="currentColor" role="group" '
+            f'aria-labelledby="{prefix}-title" '
             f'aria-describedby="{prefix}-desc">')
     return "\n".join([head, f'<title id="{prefix}-title">{_xml(title)}</title>',
                       f'<desc id="{prefix}-desc">{_xml(desc)}</desc>', *body, "</svg>"])
 
 
-def _names(nodes: Sequence[Node]) -> str:
-    return ", ".join(n.label for n in nodes)
+#: The group of connecting lines: decoration (the description says what they show), drawn in currentColor.
+_EDGES = '<g class="glossary-map__edges" fill="none" stroke="currentColor" aria-hidden="true">'
 
 
 #: The concept map is drawn top to bottom, two boxes a row, narrow enough for a phone at full size:
@@ -242,7 +245,7 @@ def relationship_map(centre: Node, related: Sequence[Node], mentioned_by: Sequen
     boxes: list[str] = []
 
     def heading(text: str, top: float) -> None:
-        headings.append(f'<text class="glossary-map__heading" x="{MARGIN}" y="{top + 14:g}" fill="currentColor" '
+        headings.append(f'<text class="glossary-map__heading" x="{MARGIN}" y="{top + 14:g}" text-anchor="start" '
                         f'aria-hidden="true">{_xml(text)}</text>')
 
     def branches(placed: list[tuple[Node, float, float, Sequence[str]]], kind: str, single: bool) -> None:
@@ -251,8 +254,7 @@ def relationship_map(centre: Node, related: Sequence[Node], mentioned_by: Sequen
             if not single:  # a branch from the inner edge of the box to the line down the middle
                 mid = y + _box_height(lines) / 2
                 edge = x + MAP_BOX_WIDTH if x < middle else x
-                edges.append(f'<path class="glossary-map__edge" d="M{edge:g} {mid:g}H{middle:g}" '
-                             'fill="none" stroke="currentColor"/>')
+                edges.append(f"M{edge:g} {mid:g}H{middle:g}")
 
     y: float = MARGIN
     if mentioned_by:
@@ -261,8 +263,7 @@ def relationship_map(centre: Node, related: Sequence[Node], mentioned_by: Sequen
         branches(placed, "mentions", len(mentioned_by) == 1)
         start = bottom if len(mentioned_by) == 1 else middles[0]
         y = bottom + MAP_GROUP_GAP
-        edges.append(f'<path class="glossary-map__edge" d="M{middle:g} {start:g}V{y:g}" fill="none" '
-                     'stroke="currentColor"/>')
+        edges.append(f"M{middle:g} {start:g}V{y:g}")
     centre_top = y
     boxes.insert(0, _box(centre, MARGIN, centre_top, centre_lines, "current", current=True, width=inner))
     y = centre_top + _box_height(centre_lines)
@@ -272,25 +273,27 @@ def relationship_map(centre: Node, related: Sequence[Node], mentioned_by: Sequen
         placed, middles, bottom = _grid(related, wrapped, top + HEADING_HEIGHT)
         branches(placed, "related", len(related) == 1)
         end = top + HEADING_HEIGHT if len(related) == 1 else middles[-1]
-        edges.append(f'<path class="glossary-map__edge" d="M{middle:g} {y:g}V{end:g}" fill="none" '
-                     'stroke="currentColor"/>')
+        edges.append(f"M{middle:g} {y:g}V{end:g}")
         y = bottom
     height = y + MARGIN
 
     title = f"Concept map of {centre.label}"
+    # The description counts the boxes; their names are each box's own link text (not repeated: page weight).
     parts = []
+    if mentioned_by:
+        parts.append(f"{len(mentioned_by)} {'entry mentions' if len(mentioned_by) == 1 else 'entries mention'} "
+                     f"{centre.label} (above).")
     if related:
         parts.append(f"{centre.label} is related to {len(related)} "
-                     f"{'entry' if len(related) == 1 else 'entries'}: {_names(related)}.")
-    if mentioned_by:
-        parts.append(f"{len(mentioned_by)} other {'entry mentions' if len(mentioned_by) == 1 else 'entries mention'} "
-                     f"it: {_names(mentioned_by)}.")
+                     f"{'entry' if len(related) == 1 else 'entries'} (below).")
     parts.append("Each box links to its entry.")
     # Boxes in reading order: the entries that mention it, the entry itself, its related entries.
     current, others = boxes[0], boxes[1:]
     split = len(mentioned_by)
     ordered = [*others[:split], current, *others[split:]]
-    body = [*headings, '<g class="glossary-map__edges" aria-hidden="true">', *edges, "</g>", *ordered]
+    # The lines are one path (page weight): a branch per box and the line down the middle of each group.
+    lines_path = f'<path class="glossary-map__edge" d="{"".join(edges)}"/>'
+    body = [*headings, _EDGES, lines_path, "</g>", *ordered]
     return _svg(MAP_WIDTH, height, prefix, title, " ".join(parts), body, "concept")
 
 
@@ -387,15 +390,15 @@ def pathway_map(nodes: Mapping[str, Node], edges: Mapping[str, Sequence[str]], p
             y1, y2 = sb, tt - 1
             mid = (y1 + y2) / 2
             arrows.append(f'<path class="glossary-map__edge" d="M{x1:g} {y1:g}C{x1:g} {mid:g} {x2:g} {mid:g} '
-                          f'{x2:g} {y2 - 6:g}" fill="none" stroke="currentColor"/>')
+                          f'{x2:g} {y2 - 6:g}"/>')
             arrows.append(f'<path class="glossary-map__arrow" d="M{x2 - 5:g} {y2 - 8:g}L{x2:g} {y2:g}L{x2 + 5:g} '
-                          f'{y2 - 8:g}Z" fill="currentColor"/>')
+                          f'{y2 - 8:g}Z" fill="currentColor" stroke="none"/>')
             sentences.append(f"{nodes[source].label} is made into {nodes[target].label}.")
     boxes = []
     for step in steps:
         for key in step:
             x, top, _bottom = place[key]
             boxes.append(_box(nodes[key], x, top, wrapped[key], "step"))
-    body = ['<g class="glossary-map__edges" aria-hidden="true">', *arrows, "</g>", *boxes]
+    body = [_EDGES, *arrows, "</g>", *boxes]
     desc = " ".join(sentences) + " Each box links to its entry."
     return _svg(width, height, prefix, title, desc, body, "pathway")

@@ -317,11 +317,15 @@ class Renderer:
         return content
 
     # -- drawings -----------------------------------------------------------
-    def _node(self, entry: Entry, page: str, relation: str) -> Node:
-        """A box of a drawing: the entry's name, the final URL of its page, its summary as the tooltip."""
+    def _node(self, entry: Entry, page: str, relation: str, tooltip: bool = True) -> Node:
+        """A box of a drawing: the entry's name, the final URL of its page, its summary as the tooltip.
+
+        The concept map leaves the tooltip out (``tooltip=False``): the Related list just below shows each
+        summary, and a page with a map stays light (about 3 KB less).
+        """
         return Node(key=entry.slug, label=entry.term, href=relative_url(page, page_url(entry.slug),
                                                                         self.use_directory_urls),
-                    description=self.tooltip(entry), relation=relation)
+                    description=self.tooltip(entry) if tooltip else "", relation=relation)
 
     @staticmethod
     def _figure(svg: str, caption: str, search_caption: bool = False) -> str:
@@ -349,10 +353,10 @@ class Renderer:
         hidden = max(0, len(related) - MAP_LIMIT) + max(0, len(mentions) - MAP_LIMIT)
         related, mentions = related[:MAP_LIMIT], mentions[:MAP_LIMIT]
         svg = relationship_map(
-            self._node(entry, page, "this page"),
+            self._node(entry, page, "this page", tooltip=False),
             [self._node(r, page, f"related entry, which also mentions {entry.term}" if r.slug in backlinks
-                        else "related entry") for r in related],
-            [self._node(m, page, f"mentions {entry.term}") for m in mentions],
+                        else "related entry", tooltip=False) for r in related],
+            [self._node(m, page, f"mentions {entry.term}", tooltip=False) for m in mentions],
             prefix=f"glossary-map-{entry.slug}")
         if not svg:
             return ""

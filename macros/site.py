@@ -321,6 +321,14 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     return context
 
 
+def on_post_page(output: str, page: Page | None = None, config: MkDocsConfig | None = None) -> str:
+    """Every page, last of all: the theme's indentation taken out (``compact.py``), then the
+    Content-Security-Policy computed from that final HTML (``security.py``)."""
+    from . import security
+    from .compact import compact_html
+    return security.on_post_page(compact_html(output), page, config)
+
+
 def source_name(src_uri: str) -> str:
     """How an author finds the page: the YAML file of an entry, else the file under the docs folder."""
     st = state()

@@ -21,6 +21,10 @@ def _nav_item(text: str) -> str:
 
 
 def _nav(text: str) -> str:
+    integrated = ('{% if "toc.integrate" in features %}\n  {% set class = class ~ " md-nav--integrated" %}\n'
+                  '{% endif %}\n')
+    text = text.replace(integrated, integrated + '{% if page and page.toc and page not in nav.pages %}\n'
+                        '  {% set class = class ~ " md-nav--integrated" %}\n{% endif %}\n', 1)
     return text.replace('  <ul class="md-nav__list" data-md-scrollfix>\n',
                         '  <ul class="md-nav__list" data-md-scrollfix>\n'
                         '    {% if page and page.toc and page not in nav.pages %}\n'
