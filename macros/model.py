@@ -152,6 +152,13 @@ class Entry:
         return str(risk.get("text") or "") if isinstance(risk, dict) else ""  # empty (None) is ""
 
     @property
+    def risk_urgent(self) -> list[str]:
+        """``risk.urgent``: the sentences of the 'When to get help' box (emergency signs first), or ``[]``."""
+        risk = self.data.get("risk") or {}
+        value = risk.get("urgent") if isinstance(risk, dict) else None
+        return [item if isinstance(item, str) else "" for item in value] if isinstance(value, list) else []
+
+    @property
     def reviewed(self) -> _dt.date | None:
         value = self.data.get("reviewed")
         if isinstance(value, _dt.date):
@@ -177,14 +184,19 @@ class Entry:
         fields: list[tuple[str, str]] | None = self.__dict__.get("_text_fields")
         if fields is None:
             fields = [(name, self.field_text(name)) for name in TEXT_FIELDS]
+            fields += [(f"risk.urgent[{i}]", text) for i, text in enumerate(self.risk_urgent)]
             fields += [(f"extra_sections[{i}].text", text) for i, (_h, text) in enumerate(self.extra_sections)]
             self.__dict__["_text_fields"] = fields
         return fields
 
     def field_text(self, name: str) -> str:
-        """The text of a text field (``risk.text``, ``extra_sections[i].text`` included), or ``""``."""
+        """The text of a text field (``risk.text``, ``risk.urgent[i]``, ``extra_sections[i].text`` too), or ``""``."""
         if name == "risk.text":
             return self.risk_text
+        if name.startswith("risk.urgent["):
+            index = int(name[len("risk.urgent["):name.index("]")])
+            urgent = self.risk_urgent
+            return urgent[index] if index < len(urgent) else ""
         if name.startswith("extra_sections["):
             index = int(name[len("extra_sections["):name.index("]")])
             sections = self.extra_sections

@@ -43,6 +43,7 @@ from .validate import (
     schema_problems,
     skeleton,
     text_problems,
+    urgent_problems,
     wikilinks,
 )
 
@@ -197,6 +198,7 @@ def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
     problems.extend(schema_problems(data, smap, display))
     problems.extend(name_problems(entry))
     problems.extend(text_problems(entry, folder.parent))
+    problems.extend(urgent_problems(entry))
     entry.text_fields()  # worked out here, so a worker process sends it back with the entry
     return entry, problems
 

@@ -36,6 +36,11 @@ GLOSSARY_DIR = "glossary"
 TAGS_DIR = "tags"
 #: At most this many boxes on each side of a relationship map.
 MAP_LIMIT = 8
+#: The "Get help now" page (``content/get-help.md``): help boxes, high-risk callouts and the footer link to it.
+HELP_PAGE = "get-help.md"
+#: Where the HTML that is not prose goes on a concept page: Python-Markdown passes these comments through
+#: untouched, and ``Renderer.inject`` replaces them after Markdown (see ``concept_fragments``).
+FRAGMENT_MARKERS: dict[str, str] = {"related": "<!-- glossary:related -->", "mentioned": "<!-- glossary:mentioned -->"}
 
 
 class UnknownEntry(LookupError):
@@ -150,6 +155,8 @@ class Renderer:
     # -- lookups ----------------------------------------------------------
     #: True while a draft's preview page is rendered (``mkdocs serve`` only): drafts may then link drafts.
     preview_drafts: bool = False
+    #: The source path of the "Get help now" page when the site has one (set by the build), else None.
+    help_page: str | None = None
 
     def entry(self, slug: str) -> Entry:
         """The published entry ``slug``; the caller adds the page to the error."""
@@ -209,7 +216,26 @@ class Renderer:
             term=entry.term,
             text=self.markdown(entry.risk_text, page),
             link=self.rel(page, page_url(slug)) if page != page_url(slug) else "",
+            help_url=self.rel(page, self.help_page) if self.help_page and entry.risk_level == "high" else "",
         )
+
+    def help_box(self, entry: Entry, page: str) -> dict[str, Any] | None:
+        """The 'When to get help' box under the summary, or None.
+
+        Shown for every entry with ``risk.urgent`` (required for high risk) and, with a pointer to the
+        Risk section only, for moderate-risk entries without one.
+        """
+        urgent = [self.markdown(item, page) for item in entry.risk_urgent if item.strip()]
+        if not urgent and entry.risk_level not in ("high", "moderate"):
+            return None
+        now = f"[Get help now]({self.rel(page, self.help_page)}){{ .glossary-help__now }}" if self.help_page else ""
+        if urgent:
+            links = f"{now} · [Read about the risk](#risk)" if now else "[Read about the risk](#risk)"
+        else:
+            links = f"This entry describes a {entry.risk_level} risk: [read who is at risk and what to do](#risk)."
+            links += f" If someone is very unwell: {now}." if now else ""
+        return {"admonition": RISK_ADMONITION.get(entry.risk_level, "warning"), "level": entry.risk_level,
+                "items": urgent, "links": links}
 
     def definition(self, slug: str, page: str) -> str:
         """An entry's term and summary as a definition block linking to its page."""
@@ -228,12 +254,6 @@ class Renderer:
         page = page_url(slug)
         entry = self.entry(slug)
         glossary = self.glossary
-        related = [glossary.entries[s] for s in entry.related
-                   if s in glossary.entries and (glossary.entries[s].published or self.preview_drafts)]
-        mentioned = [(glossary.entries[s].term, self.rel(page, page_url(s)), "entry")
-                     for s in glossary.backlinks.get(slug, [])]
-        mentioned += [(a.title, self.rel(page, a.src_uri), "article" if a.src_uri.startswith("articles/") else "page")
-                      for a in glossary.mentions.get(slug, [])]
         reviewed = entry.reviewed
         return self.env.get_template("concept.md").render(
             slug=slug,
@@ -252,19 +272,60 @@ class Renderer:
             origin=self.markdown(entry.field_text("origin"), page),
             extra_sections=[(md_escape(heading), self.markdown(text, page))
                             for heading, text in entry.extra_sections if heading and text],
-            related=[(md_escape(r.term), self.rel(page, page_url(r.slug)), _attr(self.tooltip(r))) for r in related],
-            mentioned=[(md_escape(title), url, kind) for title, url, kind in mentioned],
             references=[self.reference(k) for k in entry.references if k in glossary.references],
             tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md")) for t in entry.tags],
-            relationship_map=self.relationship_map(entry),
+            help=self.help_box(entry, page),
+            markers=FRAGMENT_MARKERS,
         )
 
+    def concept_fragments(self, slug: str) -> dict[str, str]:
+        """The HTML of a concept page that is not prose, by marker name: the map with the Related list, and
+        the Mentioned in list.
+
+        Rendered here as finished HTML and put in place after Markdown (``inject``), so Python-Markdown
+        never parses it, and kept out of the search index (``data-search-exclude``; the build also puts
+        it in after the search plugin has read the page). Links are final URLs, as MkDocs would write them.
+        """
+        page = page_url(slug)
+        entry = self.entry(slug)
+        glossary = self.glossary
+        dirs = self.use_directory_urls
+        related = [glossary.entries[s] for s in entry.related
+                   if s in glossary.entries and (glossary.entries[s].published or self.preview_drafts)]
+        items = "".join(f'<li><a href="{html.escape(relative_url(page, page_url(r.slug), dirs))}" '
+                        f'class="glossary-term" title="{html.escape(self.tooltip(r))}">{html.escape(r.term)}</a></li>'
+                        for r in related)
+        related_html = (f'<ul class="glossary-related" data-search-exclude>{items}</ul>' if items else
+                        '<p class="glossary-related" data-search-exclude>This entry lists no related concepts yet.</p>')
+        kinds = {"entry": "glossary entry", "article": "article", "page": "page"}
+        mentioned = [(glossary.entries[s].term, page_url(s), "entry") for s in glossary.backlinks.get(slug, [])]
+        mentioned += [(a.title, a.src_uri, "article" if a.src_uri.startswith("articles/") else "page")
+                      for a in glossary.mentions.get(slug, [])]
+        items = "".join(f'<li><a href="{html.escape(relative_url(page, target, dirs))}">{html.escape(title)}</a> '
+                        f"({kinds[kind]})</li>" for title, target, kind in mentioned)
+        mentioned_html = (f'<ul class="glossary-mentioned" data-search-exclude>{items}</ul>' if items else
+                          '<p class="glossary-mentioned" data-search-exclude>'
+                          'No other page mentions this entry yet.</p>')
+        figure = self.relationship_map(entry)
+        return {"related": f"{figure}\n{related_html}" if figure else related_html, "mentioned": mentioned_html}
+
+    @staticmethod
+    def inject(content: str, fragments: dict[str, str]) -> str:
+        """``content`` (a page's HTML after Markdown) with each fragment in place of its marker."""
+        for name, fragment in fragments.items():
+            content = content.replace(FRAGMENT_MARKERS[name], fragment, 1)
+        return content
+
     # -- drawings -----------------------------------------------------------
-    def _node(self, entry: Entry, page: str, relation: str) -> Node:
-        """A box of a drawing: the entry's name, the final URL of its page, its summary as the tooltip."""
+    def _node(self, entry: Entry, page: str, relation: str, tooltip: bool = True) -> Node:
+        """A box of a drawing: the entry's name, the final URL of its page, its summary as the tooltip.
+
+        The concept map leaves the tooltip out (``tooltip=False``): the Related list just below shows each
+        summary, and a page with a map stays light (about 3 KB less).
+        """
         return Node(key=entry.slug, label=entry.term, href=relative_url(page, page_url(entry.slug),
                                                                         self.use_directory_urls),
-                    description=self.tooltip(entry), relation=relation)
+                    description=self.tooltip(entry) if tooltip else "", relation=relation)
 
     @staticmethod
     def _figure(svg: str, caption: str, search_caption: bool = False) -> str:
@@ -292,15 +353,15 @@ class Renderer:
         hidden = max(0, len(related) - MAP_LIMIT) + max(0, len(mentions) - MAP_LIMIT)
         related, mentions = related[:MAP_LIMIT], mentions[:MAP_LIMIT]
         svg = relationship_map(
-            self._node(entry, page, "this page"),
+            self._node(entry, page, "this page", tooltip=False),
             [self._node(r, page, f"related entry, which also mentions {entry.term}" if r.slug in backlinks
-                        else "related entry") for r in related],
-            [self._node(m, page, f"mentions {entry.term}") for m in mentions],
+                        else "related entry", tooltip=False) for r in related],
+            [self._node(m, page, f"mentions {entry.term}", tooltip=False) for m in mentions],
             prefix=f"glossary-map-{entry.slug}")
         if not svg:
             return ""
-        parts = ["entries that mention it on the left"] if mentions else []
-        parts += ["related entries on the right"] if related else []
+        parts = ["entries that mention it above"] if mentions else []
+        parts += ["related entries below"] if related else []
         more = (f" {hidden} more {'is' if hidden == 1 else 'are'} listed under Related concepts and Mentioned in."
                 if hidden else "")
         return self._figure(svg, f"How {entry.term} connects: {', '.join(parts)}. Each box is a link.{more}")

@@ -11,7 +11,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from mkdocs.structure.pages import Page
 
 from .model import Entry, Problem
 from .registry import Glossary, load_glossary
-from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path
+from .render import GLOSSARY_DIR, HELP_PAGE, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path
 from .security import preview
 
 TEMPLATES = "overrides/glossary"
@@ -38,6 +38,8 @@ class SiteState:
     docs_name: str
     glossary: Glossary
     renderer: Renderer
+    #: The HTML of each concept page that is not prose (map, lists), by ``src_uri``: put in after Markdown.
+    fragments: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 _state: SiteState | None = None
@@ -68,6 +70,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     templates = root / TEMPLATES
     docs_name = Path(config.docs_dir).name
     renderer = Renderer(glossary, templates, config.use_directory_urls)
+    if (Path(config.docs_dir) / HELP_PAGE).is_file():
+        renderer.help_page = HELP_PAGE  # help boxes, high-risk callouts and the footer (overrides/) link to it
+    config.extra["glossary_help_page"] = site_path(HELP_PAGE, config.use_directory_urls) \
+        if renderer.help_page else ""
     _state = SiteState(root=root, docs_name=docs_name, glossary=glossary, renderer=renderer)
     return config
 
@@ -83,8 +89,10 @@ def _page(config: MkDocsConfig, src_uri: str, meta: Mapping[str, object], body: 
 
 
 def _concept_body(renderer: Renderer, entry: Entry) -> str:
-    """The Markdown of an entry's concept page; a failure names the entry's file."""
+    """The Markdown of an entry's concept page, its HTML fragments noted in the state; a failure names the
+    entry's file."""
     try:
+        state().fragments[page_url(entry.slug)] = renderer.concept_fragments(entry.slug)
         return renderer.concept_page(entry.slug)
     except Exception as error:  # noqa: BLE001 - a template error must name the entry, not end in a traceback
         raise PluginError(f"{entry.path}: its concept page could not be rendered from "
@@ -95,6 +103,7 @@ def generated_files(config: MkDocsConfig) -> list[File]:
     """The pages the glossary adds: one per published entry, the A-Z index, the topic pages."""
     st = state()
     renderer = st.renderer
+    st.fragments.clear()
     pages = []
     for entry in st.glossary.published():
         # The body is rendered here, once, and marked so mkdocs-macros does not parse it again as a
@@ -144,6 +153,9 @@ def _source_key(st: SiteState, file: File) -> str | None:
     if file.generated_by is None:
         return None
     key = file.content_string
+    fragments = st.fragments.get(file.src_uri)
+    if fragments:
+        key += "\0" + "\0".join(fragments.values())
     entry = st.glossary.entries.get(file.src_uri[len(GLOSSARY_DIR) + 1:-3]) \
         if file.src_uri.startswith(f"{GLOSSARY_DIR}/") else None
     if entry is not None:
@@ -263,6 +275,11 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     """
     from .jsonld import SiteInfo, concept_data, script_json, term_set_data
     st = state()
+    fragments = st.fragments.get(page.file.src_uri)
+    if fragments and page.content:
+        # After the search plugin indexed the page (this event runs late): the map and lists are neither
+        # parsed by Markdown nor read by search.
+        page.content = Renderer.inject(page.content, fragments)
     meta = page.meta
     if meta.get("description"):
         meta["description"] = str(markupsafe.escape(str(meta["description"])))
@@ -302,6 +319,14 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     context["glossary_head"] = {"og": og, "jsonld": script_json(data) if data else "",
                                 "export": src == f"{GLOSSARY_DIR}/index.md"}  # the A-Z page points to glossary.json
     return context
+
+
+def on_post_page(output: str, page: Page | None = None, config: MkDocsConfig | None = None) -> str:
+    """Every page, last of all: the theme's indentation taken out (``compact.py``), then the
+    Content-Security-Policy computed from that final HTML (``security.py``)."""
+    from . import security
+    from .compact import compact_html
+    return security.on_post_page(compact_html(output), page, config)
 
 
 def source_name(src_uri: str) -> str:

@@ -118,7 +118,9 @@ def _limit_group(name: str) -> str:
 
 def entry_fields(entry: Entry) -> list[tuple[str, str]]:
     """``(field, text)`` of every measured field of an entry: summary, sections, risk text, urgent box, origin."""
-    fields = [(name, text) for name, text in entry.text_fields() if text.strip()]
+    # The box's items (risk.urgent[i] in text_fields) are measured together, as the box, below.
+    fields = [(name, text) for name, text in entry.text_fields()
+              if text.strip() and not name.startswith("risk.urgent[")]
     risk = entry.data.get("risk")
     urgent = risk.get("urgent") if isinstance(risk, dict) else None
     if isinstance(urgent, list) and urgent and all(isinstance(u, str) for u in urgent):

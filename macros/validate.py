@@ -494,11 +494,8 @@ def text_problems(entry: Entry, root: Path | None = None) -> list[Problem]:
     def line_of(field: str, needle: str) -> int:
         return locate(entry, field, needle) if needle else entry.source.line(field)
 
-    risk = entry.data.get("risk")
-    urgent = risk.get("urgent") if isinstance(risk, dict) else None
-    extra = [(f"risk.urgent[{i}]", item) for i, item in enumerate(urgent if isinstance(urgent, list) else [])
-             if isinstance(item, str)]  # the "When to get help" box: judged like every text field
-    for field, text in [*entry.text_fields(), *extra]:
+    # text_fields() holds the "When to get help" items (risk.urgent[i]) too: judged like every text field.
+    for field, text in entry.text_fields():
         if not text or (config.fast_path and not needs_judging(text)):
             continue  # only paragraphs, emphasis and [[links]] can come of it: nothing for the allow-list to refuse
         source = field_markdown(text, _stand_in_link)
@@ -514,6 +511,21 @@ def text_problems(entry: Entry, root: Path | None = None) -> list[Problem]:
             problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,
                                     "unbalanced '[[' link; write [[slug]] or [[slug|shown text]]"))
     return problems
+
+
+def urgent_problems(entry: Entry) -> list[Problem]:
+    """A published high-risk entry must say when to get help (``risk.urgent``, the box under its summary).
+
+    Drafts are exempt, so a new entry can be written in steps; an empty or mistyped list is the schema's to report.
+    """
+    risk = entry.data.get("risk")
+    if not entry.published or not isinstance(risk, dict) or risk.get("level") != "high" or "urgent" in risk:
+        return []
+    return [Problem(entry.path, entry.source.line("risk.level"), "risk.urgent",
+                    "a high-risk entry needs the 'When to get help' box shown under its summary; add under risk: "
+                    "'urgent:' with a list of short plain sentences, emergency signs first, each saying what to "
+                    "watch for and what to do (for example '- Call your local emergency number if someone has a "
+                    "seizure or cannot be woken.'), and no doses")]
 
 
 @lru_cache(maxsize=1 << 16)
