@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from macros.index import macro_call
-from macros.model import EVIDENCE_LEVELS, RISK_LABELS, SCHEMA_LINE, SECTIONS, WIKILINK
+from macros.model import EVIDENCE_LEVELS, RISK_LABELS, SCHEMA_LINE, SECTIONS, WIKILINK, link_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 TAGS = ("neurotransmitters", "receptors", "enzymes", "medicines", "supplements", "safety", "withdrawal",
@@ -41,7 +41,7 @@ _KINDS = ("", "", "", "", "receptor", "transporter", "syndrome", "pathway", "cha
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _FRONT = re.compile(r"\A(---\n.*?\n---\n)(.*)\Z", re.S)
 
-__all__ = ["harvest_sentences", "make_baseline", "make_project", "entry_files"]
+__all__ = ["harvest_sentences", "make_baseline", "make_plain", "make_project", "entry_files"]
 
 
 def harvest_sentences(root: Path = ROOT) -> list[str]:
@@ -168,8 +168,12 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
             parts.append(f"aliases: [{term[:3].upper()}-{i + 1}]\n")
         parts.append(_block("summary", summary))
         parts.extend(_block(name, text) for name, text in sections.items())
-        parts.append(f"risk:\n  level: {rng.choice(tuple(RISK_LABELS))}\n")
+        level = rng.choice(tuple(RISK_LABELS))
+        parts.append(f"risk:\n  level: {level}\n")
         parts.append(_block("text", risk_text, indent="  "))
+        if level == "high" or (level == "moderate" and rng.random() < 0.5):  # required for high risk
+            parts.append("  urgent:\n" + "".join(_block("-", sentence, indent="    ").replace("-: >-", "- >-", 1)
+                                                 for sentence in rng.sample(short, rng.choice((2, 3)))))
         if rng.random() < 0.5:
             parts.append(_block("origin", " ".join(_paragraph(rng, sentences, 40))))
         parts.append(f"related: [{', '.join(related)}]\n")
@@ -286,6 +290,7 @@ def make_baseline(ours: Path, dest: Path) -> Path:
     from mkdocs.structure.files import Files
 
     import macros
+    import macros.render
     from macros import site
     from macros.mkdocs_compat import no_current_plugin
     from macros.state import Session
@@ -327,10 +332,52 @@ def make_baseline(ours: Path, dest: Path) -> Path:
             continue  # an author's own index page wins, as in our build
         path.parent.mkdir(parents=True, exist_ok=True)
         if file.src_uri.endswith(".md"):
-            path.write_text(render(file.src_uri, file.content_string), encoding="utf-8")
+            # The map and lists our build puts in after Markdown go into the Markdown here, as raw HTML.
+            text = file.content_string
+            fragments = getattr(site.state(), "fragments", {}).get(file.src_uri)
+            if fragments:
+                text = macros.render.Renderer.inject(text, fragments)
+            path.write_text(render(file.src_uri, text), encoding="utf-8")
         else:
             path.write_bytes(file.content_bytes)
     (dest / "mkdocs.yml").write_text(yaml.safe_dump(_baseline_config(config), allow_unicode=True, sort_keys=False),
                                      encoding="utf-8")
     (dest / "overrides").symlink_to(ours / "overrides", target_is_directory=True)
+    return dest
+
+
+def _plain_text(text: str) -> str:
+    """Entry Markdown with ``[[links]]`` as ordinary Markdown links to the sibling pages."""
+    def link(match: re.Match[str]) -> str:
+        slug, shown = link_parts(match)
+        return f"[{shown or slug.replace('-', ' ')}]({slug}.md)"
+
+    return WIKILINK.sub(link, text)
+
+
+def make_plain(ours: Path, base: Path, dest: Path) -> Path:
+    """The second baseline: the plain twin ``base`` (of project ``ours``) with every concept page replaced by
+    a PLAIN MkDocs page of the same entry: its title, summary and the same six sections (Context,
+    Significance, Mechanism, Application, Metric, Risk) as ordinary Markdown, links included, and nothing
+    else (no help box, evidence line, map, lists, references or structured data).
+
+    Against this, our build shows the cost of everything we add to a concept page, not only of our
+    code: what an author would get from plain MkDocs + Material with a page per concept.
+    """
+    shutil.copytree(base, dest, symlinks=True)
+    docs_name = read_config(ours / "mkdocs.yml").get("docs_dir", "docs")
+    for path in sorted((ours / "glossary").glob("*.yaml")):
+        if path.name.startswith("_"):
+            continue
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        if data.get("status", "published") != "published":
+            continue
+        sections = [(name.capitalize(), data[name]) for name in ("context", "significance", "mechanism",
+                                                                  "application", "metric")]
+        sections.append(("Risk", data["risk"]["text"]))
+        body = [f"# {data['term']}", "", _plain_text(data["summary"]), ""]
+        for heading, text in sections:
+            body += [f"## {heading}", "", _plain_text(text), ""]
+        target = dest / docs_name / "glossary" / f"{path.stem}.md"
+        target.write_text("\n".join(body), encoding="utf-8")
     return dest

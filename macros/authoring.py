@@ -22,7 +22,7 @@ import yaml
 from .loader import read_yaml
 from .model import SCHEMA_LINE, SLUG, slugify
 from .registry import Glossary
-from .validate import ENTRY_SCHEMA
+from .validate import ENTRY_SCHEMA, name_character_problem, name_key, skeleton
 
 __all__ = ["AuthoringError", "FIELD_HELP", "create_entry", "name_collisions", "name_error", "new_entry_text",
            "other_fields", "scalar", "slug_for", "write_entry"]
@@ -74,7 +74,7 @@ def name_error(name: str) -> str | None:
         return str(rule["x-message"])
     if name != name.strip():
         return "must not start or end with spaces"
-    return None
+    return name_character_problem(name)
 
 
 def scalar(value: str) -> str:
@@ -107,9 +107,12 @@ def name_collisions(glossary: Glossary, slug: str, names: Iterable[str], replaci
     existing = [n for n in _names(glossary) if n.slug != replacing]
     for name in names:
         for other in existing:
-            if name.casefold() == other.name.casefold():
+            if name_key(name) == name_key(other.name):
                 found.append(f"'{name}' is already {other.kind} of {other.where}; terms and aliases must be "
                              "unique (case-insensitive)")
+            elif skeleton(name) == skeleton(other.name):
+                found.append(f"'{name}' looks like '{other.name}', {other.kind} of {other.where}, but is written "
+                             "with other characters; readers could not tell them apart")
     for other in existing:
         if slug_for(other.name) == slug and not any(n.casefold() == other.name.casefold() for n in names):
             found.append(f"its slug '{slug}' is the slug of '{other.name}', {other.kind} of {other.where}: "
@@ -188,6 +191,10 @@ def new_entry_text(term: str, glossary: Glossary | None = None) -> str:
         "risk:",
         "  " + c("risk.level"), "  level:",
         "  " + c("risk.text"), "  text:",
+        "  # When to get help: the box under the summary (required for high risk): short plain sentences,",
+        "  # emergency signs first, each saying what to watch for and what to do. To use it, remove the '# '",
+        "  # on the next two lines.",
+        "  # urgent:", "  # - Call your local emergency number if ...",
         c("origin") + " To use it, remove the '# ' before 'origin:'.", "# origin:",
         c("extra_sections"), "# To use them, remove the '# ' on the next three lines.",
         "# extra_sections:", "# - heading: The heading", "#   text: The text of the section.",

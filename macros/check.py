@@ -18,34 +18,66 @@ from .style import (
     measure_articles,
     readability_problems,
 )
-from .validate import did_you_mean, locate
+from .validate import did_you_mean, locate, name_key, skeleton
 
 if TYPE_CHECKING:
     from .registry import Glossary
 
 
+#: Where a name is written: (entry, field, line) and, for the look-alike index, the name itself.
+_Owner = tuple[Entry, str, int]
+_Look = tuple[Entry, str, int, str]
+
+
+def _repeat_problem(entry: Entry, field_path: str, line: int, name: str, owner: _Owner) -> Problem:
+    """A name written twice (case-insensitive, after NFKC): in the same entry, or in another."""
+    other, other_field, other_line = owner
+    if other is entry:
+        return Problem(entry.path, line, field_path,
+                       f"'{name}' repeats this entry's {other_field.split('[')[0]} (line {other_line}); remove it")
+    what = "the term" if other_field == "term" else "an alias"
+    return Problem(entry.path, line, field_path, f"'{name}' is already {what} of {other.path}:{other_line}; "
+                                                 "terms and aliases must be unique (case-insensitive)")
+
+
+def _look_alike(looks: dict[str, _Look], current: _Look, key: str, problems: list[Problem]) -> bool:
+    """Whether ``current`` looks like a name of another entry, reporting the name written with look-alike
+    letters, wherever it is. True when that is ``current`` (it then owns nothing)."""
+    shape = skeleton(current[3])
+    if shape not in looks or looks[shape][0] is current[0]:
+        looks.setdefault(shape, current)
+        return False
+    here, there = current, looks[shape]
+    if shape == key:  # this one is plain: the other holds the look-alikes
+        here, there = there, here
+        looks[shape] = there
+    problems.append(Problem(here[0].path, here[2], here[1],
+                            f"'{here[3]}' looks like '{there[3]}', "
+                            f"{'the term' if there[1] == 'term' else 'an alias'} of "
+                            f"{there[0].path}:{there[2]}, but is written with other characters "
+                            "(letters of another alphabet); readers could not tell them apart: "
+                            "choose another name"))
+    return here is current
+
+
 def check_names(glossary: Glossary, problems: list[Problem]) -> None:
-    """Terms and aliases are unique (case-insensitive); ``glossary.names`` maps each to its entry, for lookups."""
-    owner: dict[str, tuple[Entry, str, int]] = {}
+    """Terms and aliases are unique (case-insensitive, after NFKC) and none looks like another entry's;
+    ``glossary.names`` maps each to its entry, for lookups."""
+    owner: dict[str, _Owner] = {}
+    looks: dict[str, _Look] = {}  # skeleton: the first name that looks like this
     for entry in sorted(glossary.entries.values(), key=lambda e: e.path):
         names = [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]
         for field_path, name in names:
-            key = name.casefold()
+            key = name_key(name)
             line = entry.source.line(field_path)
             if key in owner:
-                other, other_field, other_line = owner[key]
-                if other is entry:
-                    problems.append(Problem(entry.path, line, field_path,
-                                            f"'{name}' repeats this entry's {other_field.split('[')[0]} "
-                                            f"(line {other_line}); remove it"))
-                else:
-                    what = "the term" if other_field == "term" else "an alias"
-                    problems.append(Problem(entry.path, line, field_path,
-                                            f"'{name}' is already {what} of {other.path}:{other_line}; "
-                                            "terms and aliases must be unique (case-insensitive)"))
+                problems.append(_repeat_problem(entry, field_path, line, name, owner[key]))
+                continue
+            if _look_alike(looks, (entry, field_path, line, name), key, problems):
                 continue
             owner[key] = (entry, field_path, line)
-            glossary.names[key] = entry.slug
+            glossary.names[name.casefold()] = entry.slug
+            glossary.names.setdefault(key, entry.slug)
     for slug in glossary.entries:
         glossary.names.setdefault(slug, slug)
 

@@ -35,10 +35,27 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 PROG = "python -m macros"
 
 
-def _github(problem: Problem, kind: str = "error") -> str:
-    message = f"{problem.field}: {problem.message}".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return f"::{kind} file={problem.path},line={problem.line}::{message}"
+def _github_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub Actions reads it back (no line can start a new command)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
+
+def _github_property(text: str) -> str:
+    """A workflow command's property value (``file=``), escaped: a comma, colon or newline in a file name
+    cannot end the value or start another command."""
+    return _github_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github(problem: Problem, kind: str = "error") -> str:
+    message = _github_data(f"{problem.field}: {problem.message}")
+    return f"::{kind} file={_github_property(problem.path)},line={problem.line}::{message}"
+
+
+def _visible(text: str) -> str:
+    """A line of output with control characters (from a file name) shown as escapes, so a file name
+    cannot forge a line of the output."""
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode()
+                                                   for ch in text)
 
 
 def _jobs(value: str) -> int:
@@ -63,9 +80,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     glossary, problems = load_glossary(args.root, jobs=args.jobs or _usable_cpus())
     for problem in problems:
-        print(_github(problem) if args.format == "github" else str(problem))
+        print(_github(problem) if args.format == "github" else _visible(str(problem)))
     for warning in glossary.warnings:
-        print(_github(warning, "warning") if args.format == "github" else warning.as_warning())
+        print(_github(warning, "warning") if args.format == "github" else _visible(warning.as_warning()))
     elapsed = time.perf_counter() - start
     published = sum(1 for e in glossary.entries.values() if e.published)
     drafts = len(glossary.entries) - published

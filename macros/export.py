@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .loader import to_json_compatible
-from .model import EVIDENCE_LABELS, RISK_LABELS, SECTIONS, WIKILINK, Entry
+from .model import EVIDENCE_LABELS, RISK_LABELS, SECTIONS, WIKILINK, Entry, link_parts
 from .registry import Glossary
 from .validate import SCHEMA_DIR
 
@@ -36,7 +36,7 @@ _MD_LINK_TEXT = re.compile(r"([\\\[\]])")
 def export_markdown(text: str, glossary: Glossary, url: Callable[[str], str]) -> str:
     """Entry Markdown for other tools: ``[[slug]]`` and ``[[slug|text]]`` become ``[text](url)``."""
     def link(match: re.Match[str]) -> str:
-        slug, shown = match.group(1), match.group(2)
+        slug, shown = link_parts(match)
         target = glossary.entries.get(slug)
         text = _MD_LINK_TEXT.sub(r"\\\1", shown or (target.term if target else slug))
         return f"[{text}]({url(slug)})"

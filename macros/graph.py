@@ -138,22 +138,41 @@ def _box_height(lines: Sequence[str]) -> int:
     return 2 * PAD_Y + LINE_HEIGHT * len(lines)
 
 
-def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, *, current: bool = False) -> str:
+def _spans(label: str, lines: Sequence[str]) -> list[str]:
+    """The separators to write after each of ``lines``: a space where the line ended at a space of ``label``.
+
+    The space goes between the ``<tspan>`` elements, as a text node of ``<text>``: the text a browser or
+    an accessibility checker reads from the drawing then has the same words as the label ("Neurochemical
+    rebalancing", not "Neurochemicalrebalancing"), so the link's visible text is in its accessible name.
+    """
+    out, at = [], 0
+    for index, line in enumerate(lines):
+        found = label.find(line, at)
+        at = found + len(line) if found >= 0 else at
+        gap = found >= 0 and at < len(label) and label[at] == " " and index < len(lines) - 1
+        out.append(" " if gap else "")
+    return out
+
+
+def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, *, current: bool = False,
+         width: float = BOX_WIDTH) -> str:
     """One linked box: a rectangle and its centred label, named for screen readers."""
     height = _box_height(lines)
     name = f"{node.label} ({node.relation})" if node.relation else node.label
     attrs = ' aria-current="page"' if current else ""
-    out = [f'<a href="{_xml(node.href)}" class="glossary-map__node glossary-map__node--{kind}" '
+    # Only the entry's own box is styled apart; the other kinds need no class of their own (page weight).
+    kind_class = f" glossary-map__node--{kind}" if current else ""
+    out = [f'<a href="{_xml(node.href)}" class="glossary-map__node{kind_class}" '
            f'aria-label="{_xml(name)}"{attrs}>']
     if node.description:
         out.append(f"<title>{_xml(node.description)}</title>")
-    out.append(f'<rect x="{x:g}" y="{y:g}" width="{BOX_WIDTH}" height="{height}" rx="6" '
+    out.append(f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{height}" rx="6" '
                'fill="none" stroke="currentColor"/>')
-    centre = x + BOX_WIDTH / 2
+    centre = x + width / 2
     first = y + PAD_Y + LINE_HEIGHT / 2 + FONT_SIZE * 0.35
-    spans = "".join(f'<tspan x="{centre:g}" y="{first + i * LINE_HEIGHT:g}">{_xml(line)}</tspan>'
-                    for i, line in enumerate(lines))
-    out.append(f'<text text-anchor="middle" fill="currentColor">{spans}</text>')
+    spans = "".join(f'<tspan x="{centre:g}" y="{first + i * LINE_HEIGHT:g}">{_xml(line)}</tspan>{gap}'
+                    for i, (line, gap) in enumerate(zip(lines, _spans(node.label, lines), strict=True)))
+    out.append(f"<text>{spans}</text>")  # centred, in currentColor: the <svg> element says so once
     out.append("</a>")
     return "".join(out)
 
@@ -167,80 +186,118 @@ def _svg(width: float, height: float, prefix: str, title: str, desc: str, body: 
     """
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="glossary-map glossary-map--{modifier}" '
             f'viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}" '
-            f'font-size="{FONT_SIZE}" role="group" aria-labelledby="{prefix}-title" '
+            f'font-size="{FONT_SIZE}" text-anchor="middle" fill="currentColor" role="group" '
+            f'aria-labelledby="{prefix}-title" '
             f'aria-describedby="{prefix}-desc">')
     return "\n".join([head, f'<title id="{prefix}-title">{_xml(title)}</title>',
                       f'<desc id="{prefix}-desc">{_xml(desc)}</desc>', *body, "</svg>"])
 
 
-def _names(nodes: Sequence[Node]) -> str:
-    return ", ".join(n.label for n in nodes)
+#: The group of connecting lines: decoration (the description says what they show), drawn in currentColor.
+_EDGES = '<g class="glossary-map__edges" fill="none" stroke="currentColor" aria-hidden="true">'
+
+
+#: The concept map is drawn top to bottom, two boxes a row, narrow enough for a phone at full size:
+#: 344 px wide, so its 13 px labels stay at 12 px or more on a screen 328 px wide (a 360 px phone).
+MAP_BOX_WIDTH = 158
+MAP_COLUMN_GAP = 12    # between the two boxes of a row: the connecting line runs down the middle
+MAP_WIDTH = 2 * MARGIN + 2 * MAP_BOX_WIDTH + MAP_COLUMN_GAP
+MAP_GROUP_GAP = 26     # between a group of boxes and the entry's own box
+
+
+def _grid(nodes: Sequence[Node], wrapped: Mapping[int, Sequence[str]], top: float
+          ) -> tuple[list[tuple[Node, float, float, Sequence[str]]], list[float], float]:
+    """Place ``nodes`` two a row from ``top``: ``(node, x, y, lines)`` each, the middle of each row, the bottom."""
+    placed: list[tuple[Node, float, float, Sequence[str]]] = []
+    middles: list[float] = []
+    y = top
+    for start in range(0, len(nodes), 2):
+        row = nodes[start:start + 2]
+        tallest = max(_box_height(wrapped[id(n)]) for n in row)
+        for column, node in enumerate(row):
+            lines = wrapped[id(node)]
+            if len(nodes) == 1:
+                x = (MAP_WIDTH - MAP_BOX_WIDTH) / 2
+            else:
+                x = MARGIN + column * (MAP_BOX_WIDTH + MAP_COLUMN_GAP)
+            placed.append((node, x, y + (tallest - _box_height(lines)) / 2, lines))
+        middles.append(y + tallest / 2)
+        y += tallest + ROW_GAP
+    return placed, middles, y - ROW_GAP
 
 
 def relationship_map(centre: Node, related: Sequence[Node], mentioned_by: Sequence[Node], prefix: str) -> str:
-    """The neighbourhood of one entry: entries that mention it (left), the entry, its related entries (right).
+    """The neighbourhood of one entry: entries that mention it (above), the entry, its related entries (below).
 
-    ``mentioned_by`` should hold only the entries not already in ``related``. Returns ``""`` when
-    the entry has no neighbours. ``prefix`` makes the element ids unique in the page.
+    Drawn top to bottom, so the same drawing fits a phone and a desktop: each group two boxes a row,
+    joined to the entry's box by a line down the middle with a short branch to each box.
+    ``mentioned_by`` should hold only the entries not already in ``related``. Returns ``""`` when the
+    entry has no neighbours. ``prefix`` makes the element ids unique in the page.
     """
     if not related and not mentioned_by:
         return ""
-    columns: list[tuple[str, str, Sequence[Node]]] = []
-    if mentioned_by:
-        columns.append(("Mentioned by", "mentions", mentioned_by))
-    columns.append(("", "current", [centre]))
-    if related:
-        columns.append(("Related", "related", related))
-    wrapped = {id(n): wrap_label(n.label) for _h, _k, nodes in columns for n in nodes}
-    heights = {kind: sum(_box_height(wrapped[id(n)]) for n in nodes) + ROW_GAP * (len(nodes) - 1)
-               for _h, kind, nodes in columns}
-    inner = max(heights.values())
-    height = MARGIN + HEADING_HEIGHT + inner + MARGIN
-    width = 2 * MARGIN + len(columns) * BOX_WIDTH + (len(columns) - 1) * COLUMN_GAP
-    centre_lines = wrapped[id(centre)]
-    centre_x = MARGIN + columns.index(next(c for c in columns if c[1] == "current")) * (BOX_WIDTH + COLUMN_GAP)
-    centre_y = MARGIN + HEADING_HEIGHT + (inner - _box_height(centre_lines)) / 2
-    centre_mid = centre_y + _box_height(centre_lines) / 2
-
+    inner = MAP_WIDTH - 2 * MARGIN
+    wrapped = {id(n): wrap_label(n.label, MAP_BOX_WIDTH - 2 * PAD_X) for n in [*related, *mentioned_by]}
+    centre_lines = wrap_label(centre.label, inner - 2 * PAD_X)
+    middle = MAP_WIDTH / 2
+    headings: list[str] = []
     edges: list[str] = []
     boxes: list[str] = []
-    headings: list[str] = []
-    for index, (heading, kind, nodes) in enumerate(columns):
-        x = MARGIN + index * (BOX_WIDTH + COLUMN_GAP)
-        if kind == "current":
-            boxes.append(_box(centre, x, centre_y, centre_lines, kind, current=True))
-            continue
-        headings.append(f'<text class="glossary-map__heading" x="{x + BOX_WIDTH / 2:g}" y="{MARGIN + 14}" '
-                        f'text-anchor="middle" fill="currentColor" aria-hidden="true">{_xml(heading)}</text>')
-        y = MARGIN + HEADING_HEIGHT + (inner - heights[kind]) / 2
-        for node in nodes:
-            lines = wrapped[id(node)]
-            mid = y + _box_height(lines) / 2
-            if kind == "mentions":  # from the right edge of the node to the left edge of the centre
-                x1, x2 = x + BOX_WIDTH, centre_x
-            else:                   # from the right edge of the centre to the left edge of the node
-                x1, x2 = centre_x + BOX_WIDTH, x
-            y1, y2 = (mid, centre_mid) if kind == "mentions" else (centre_mid, mid)
-            bend = (x2 - x1) / 2
-            edges.append(f'<path class="glossary-map__edge" d="M{x1:g} {y1:g}C{x1 + bend:g} {y1:g} '
-                         f'{x2 - bend:g} {y2:g} {x2:g} {y2:g}" fill="none" stroke="currentColor"/>')
-            boxes.append(_box(node, x, y, lines, kind))
-            y += _box_height(lines) + ROW_GAP
+
+    def heading(text: str, top: float) -> None:
+        headings.append(f'<text class="glossary-map__heading" x="{MARGIN}" y="{top + 14:g}" text-anchor="start" '
+                        f'aria-hidden="true">{_xml(text)}</text>')
+
+    def branches(placed: list[tuple[Node, float, float, Sequence[str]]], kind: str, *, single: bool) -> None:
+        for node, x, y, lines in placed:
+            boxes.append(_box(node, x, y, lines, kind, width=MAP_BOX_WIDTH))
+            if not single:  # a branch from the inner edge of the box to the line down the middle
+                mid = y + _box_height(lines) / 2
+                edge = x + MAP_BOX_WIDTH if x < middle else x
+                edges.append(f"M{edge:g} {mid:g}H{middle:g}")
+
+    y: float = MARGIN
+    if mentioned_by:
+        heading("Mentioned by", y)
+        placed, middles, bottom = _grid(mentioned_by, wrapped, y + HEADING_HEIGHT)
+        branches(placed, "mentions", single=len(mentioned_by) == 1)
+        start = bottom if len(mentioned_by) == 1 else middles[0]
+        y = bottom + MAP_GROUP_GAP
+        edges.append(f"M{middle:g} {start:g}V{y:g}")
+    centre_top = y
+    boxes.insert(0, _box(centre, MARGIN, centre_top, centre_lines, "current", current=True, width=inner))
+    y = centre_top + _box_height(centre_lines)
+    if related:
+        top = y + MAP_GROUP_GAP
+        heading("Related", top)
+        placed, middles, bottom = _grid(related, wrapped, top + HEADING_HEIGHT)
+        branches(placed, "related", single=len(related) == 1)
+        end = top + HEADING_HEIGHT if len(related) == 1 else middles[-1]
+        edges.append(f"M{middle:g} {y:g}V{end:g}")
+        y = bottom
+    height = y + MARGIN
 
     title = f"Concept map of {centre.label}"
-    body = [*headings, '<g class="glossary-map__edges" aria-hidden="true">', *edges, "</g>", *boxes]
-    return _svg(width, height, prefix, title, _map_description(centre, related, mentioned_by), body, "concept")
+    # Boxes in reading order: the entries that mention it, the entry itself, its related entries.
+    current, others = boxes[0], boxes[1:]
+    split = len(mentioned_by)
+    ordered = [*others[:split], current, *others[split:]]
+    # The lines are one path (page weight): a branch per box and the line down the middle of each group.
+    lines_path = f'<path class="glossary-map__edge" d="{"".join(edges)}"/>'
+    body = [*headings, _EDGES, lines_path, "</g>", *ordered]
+    return _svg(MAP_WIDTH, height, prefix, title, _map_description(centre, related, mentioned_by), body, "concept")
 
 
 def _map_description(centre: Node, related: Sequence[Node], mentioned_by: Sequence[Node]) -> str:
-    """The concept map in words, for screen readers."""
+    """The concept map in words, for screen readers: it counts the boxes; their names are each box's own
+    link text (not repeated: page weight)."""
     parts = []
+    if mentioned_by:
+        parts.append(f"{len(mentioned_by)} {'entry mentions' if len(mentioned_by) == 1 else 'entries mention'} "
+                     f"{centre.label} (above).")
     if related:
         parts.append(f"{centre.label} is related to {len(related)} "
-                     f"{'entry' if len(related) == 1 else 'entries'}: {_names(related)}.")
-    if mentioned_by:
-        parts.append(f"{len(mentioned_by)} other {'entry mentions' if len(mentioned_by) == 1 else 'entries mention'} "
-                     f"it: {_names(mentioned_by)}.")
+                     f"{'entry' if len(related) == 1 else 'entries'} (below).")
     parts.append("Each box links to its entry.")
     return " ".join(parts)
 
@@ -338,15 +395,15 @@ def pathway_map(nodes: Mapping[str, Node], edges: Mapping[str, Sequence[str]], p
             y1, y2 = sb, tt - 1
             mid = (y1 + y2) / 2
             arrows.append(f'<path class="glossary-map__edge" d="M{x1:g} {y1:g}C{x1:g} {mid:g} {x2:g} {mid:g} '
-                          f'{x2:g} {y2 - 6:g}" fill="none" stroke="currentColor"/>')
+                          f'{x2:g} {y2 - 6:g}"/>')
             arrows.append(f'<path class="glossary-map__arrow" d="M{x2 - 5:g} {y2 - 8:g}L{x2:g} {y2:g}L{x2 + 5:g} '
-                          f'{y2 - 8:g}Z" fill="currentColor"/>')
+                          f'{y2 - 8:g}Z" fill="currentColor" stroke="none"/>')
             sentences.append(f"{nodes[source].label} is made into {nodes[target].label}.")
     boxes = []
     for step in steps:
         for key in step:
             x, top, _bottom = place[key]
             boxes.append(_box(nodes[key], x, top, wrapped[key], "step"))
-    body = ['<g class="glossary-map__edges" aria-hidden="true">', *arrows, "</g>", *boxes]
+    body = [_EDGES, *arrows, "</g>", *boxes]
     desc = " ".join(sentences) + " Each box links to its entry."
     return _svg(width, height, prefix, title, desc, body, "pathway")

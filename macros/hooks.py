@@ -69,8 +69,9 @@ def _forward(module: str, event: str, priority: int | None = None, *, reload: bo
 on_config = _forward("site", "on_config", 100, reload=True, session=True)
 on_files = _forward("site", "on_files", 100, session=True)
 # Last of all, so the CSP hashes the final HTML (after every plugin wrote into it).
-on_post_page = _forward("security", "on_post_page", -100, session=True)
-on_post_template = _forward("security", "on_post_template", -100, session=True)
+on_post_page = _forward("site", "on_post_page", -100, session=True)  # compact.py, then security.py
+on_post_template = _forward("site", "on_post_template", -100, session=True)
+
 # `mkdocs serve`: a CSP that lets live reload run
 _security_startup = _forward("security", "on_startup", session=True)
 
@@ -81,6 +82,9 @@ def on_startup(*, command: str, dirty: bool = False) -> None:
     notice = importlib.import_module("macros.deploy").local_notice()
     if notice:
         logging.getLogger("mkdocs.hooks.deploy").info(notice)  # info, not a warning: strict builds go on
-on_page_context = _forward("site", "on_page_context")
+
+
+# After the search plugin (priority 0) indexed the page: it puts the concept pages' map and lists in place.
+on_page_context = _forward("site", "on_page_context", -50)
 on_nav = _forward("site", "on_nav")
 on_serve = _forward("serve", "on_serve", session=True)

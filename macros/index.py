@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from . import SLUG_MACROS
+from .loader import MAX_BYTES, FileProblem, read_file_bytes
 from .model import Article, Problem
 
 if TYPE_CHECKING:
@@ -73,31 +74,49 @@ def page_title(markdown: str, fallback: str) -> str:
     return heading.group(1) if heading else fallback
 
 
+def _page_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    """A page's Markdown (at most ten times an entry's size), or None with the problem of a file that cannot be read."""
+    try:
+        return read_file_bytes(path, limit=10 * MAX_BYTES).decode("utf-8", errors="replace")
+    except FileProblem as error:
+        problems.append(Problem(shown, 1, "(file)", str(error)))
+        return None
+
+
+def _index_page(markdown: str, src_uri: str, shown: str, call: re.Pattern[str], glossary: Glossary,
+                problems: list[Problem]) -> None:
+    """The entries one page mentions (``glossary.mentions``), and its calls of unknown or draft entries."""
+    title = page_title(markdown, Path(src_uri).stem.replace("-", " ").capitalize())
+    mentioned: set[str] = set()
+    for match in call.finditer(markdown):
+        slug = match.group(3)
+        line = markdown.count("\n", 0, match.start()) + 1
+        entry = glossary.entries.get(slug)
+        if entry is None and slug in glossary.unreadable:
+            continue
+        if entry is None:
+            problems.append(Problem(shown, line, match.group(1), f"unknown entry '{slug}'{glossary.suggest(slug)}"))
+        elif not entry.published:
+            problems.append(Problem(shown, line, match.group(1),
+                                    f"'{slug}' is a draft ({entry.path}), so it has no page; publish it first"))
+        elif slug not in mentioned:
+            mentioned.add(slug)
+            glossary.mentions[slug].append(Article(src_uri=src_uri, title=title))
+
+
 def index_pages(docs: Path, docs_name: str, glossary: Glossary, problems: list[Problem],
-                macros: tuple[str, ...] = SLUG_MACROS) -> None:
+                macros: tuple[str, ...] = SLUG_MACROS, outside: set[Path] | frozenset[Path] = frozenset()) -> None:
     """Record which pages of the docs folder mention which entries, and catch unknown slugs early.
 
     ``docs`` is the docs folder (MkDocs' ``docs_dir``), shown as ``docs_name`` in problems; ``macros``
-    are the names of the macros that take a slug (``define_env`` registers them).
+    are the names of the macros that take a slug (``define_env`` registers them); the links in ``outside``
+    (``read.outside_links``) are never read.
     """
     call = macro_call(macros)
     for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+        if path in outside or path.is_dir():
+            continue
         src_uri = path.relative_to(docs).as_posix()
-        markdown = path.read_text(encoding="utf-8", errors="replace")
-        title = page_title(markdown, path.stem.replace("-", " ").capitalize())
-        mentioned: set[str] = set()
-        for match in call.finditer(markdown):
-            slug = match.group(3)
-            line = markdown.count("\n", 0, match.start()) + 1
-            entry = glossary.entries.get(slug)
-            if entry is None and slug in glossary.unreadable:
-                continue
-            if entry is None:
-                problems.append(Problem(f"{docs_name}/{src_uri}", line, match.group(1),
-                                        f"unknown entry '{slug}'{glossary.suggest(slug)}"))
-            elif not entry.published:
-                problems.append(Problem(f"{docs_name}/{src_uri}", line, match.group(1),
-                                        f"'{slug}' is a draft ({entry.path}), so it has no page; publish it first"))
-            elif slug not in mentioned:
-                mentioned.add(slug)
-                glossary.mentions[slug].append(Article(src_uri=src_uri, title=title))
+        markdown = _page_text(path, f"{docs_name}/{src_uri}", problems)
+        if markdown is not None:
+            _index_page(markdown, src_uri, f"{docs_name}/{src_uri}", call, glossary, problems)

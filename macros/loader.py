@@ -7,11 +7,20 @@ tree gives the line of every field, so later checks can point at the exact line.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
+import math
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.parser
+import yaml.reader
+import yaml.resolver
+import yaml.scanner
+from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from .model import Problem, SourceMap
@@ -22,6 +31,119 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Base = yaml.SafeLoader
 
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+#: Limits that keep a hostile or broken file from hanging or crashing the tools (an entry is a few KB).
+MAX_BYTES = 1_000_000     # a file larger than this is refused before it is parsed
+MAX_DEPTH = 100           # lists and mappings nested deeper than this
+MAX_VALUES = 100_000      # values once every alias is expanded (a "billion laughs" file expands to 10^9)
+#: Characters that can open a nesting level: with few of them, LibYAML's (recursive) composer is safe.
+_NESTING = re.compile(r"[\[{]|[-?:](?=[ \t\r\n]|\Z)")
+_SAFE_NESTING = 1_000
+
+
+class FileProblem(Exception):
+    """A file that cannot be read as text: the message says why and what to do."""
+
+
+def _open_error(path: Path, error: OSError) -> FileProblem:
+    """Why a file could not be opened, for its author."""
+    if error.errno == errno.ELOOP:
+        return FileProblem("is a symbolic link that leads back to itself (a loop); replace it with the file itself")
+    if error.errno == errno.ENOENT and os.path.islink(path):
+        return FileProblem(f"is a symbolic link to '{os.readlink(path)}', which does not exist; replace it "
+                           "with the file itself or remove it")
+    if error.errno == errno.EACCES:
+        return FileProblem("cannot be read (permission denied); make it readable (chmod a+r) or remove it")
+    return FileProblem(f"cannot be read ({error.strerror or error}); fix or remove the file")
+
+
+def _check_kind(info: os.stat_result, limit: int) -> None:
+    """A folder, a FIFO, a socket, a device or a file over ``limit`` bytes is a :class:`FileProblem`."""
+    if stat.S_ISDIR(info.st_mode):
+        raise FileProblem("is a folder, not a file; an entry is one file: remove or rename the folder")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else \
+            "a socket" if stat.S_ISSOCK(info.st_mode) else "a device"
+        raise FileProblem(f"is {kind}, not a regular file; only text files are read: remove it")
+    if info.st_size > limit:
+        raise FileProblem(f"is {info.st_size:,} bytes; a file of the glossary may be at most {limit:,} "
+                          "bytes: split it or remove what does not belong")
+
+
+def _read_all(fd: int, limit: int) -> bytes:
+    """Everything ``fd`` holds, refusing more than ``limit`` bytes (a file that grew while being read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except OSError as error:
+            raise FileProblem(f"cannot be read ({error.strerror or error}); fix or remove the file") from None
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:  # it grew while being read
+            raise FileProblem(f"is more than {limit:,} bytes; a file of the glossary may be at most "
+                              f"{limit:,} bytes")
+        chunks.append(chunk)
+
+
+def read_file_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file, or :class:`FileProblem` (never an ``OSError``, never a wait).
+
+    A FIFO, a device or a folder is refused without reading it (opened non-blocking, so a FIFO
+    with no writer cannot hold the check), as is a file over ``limit`` bytes, a symbolic link
+    to nothing or in a loop, and a file that cannot be opened.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise _open_error(path, error) from None
+    try:
+        _check_kind(os.fstat(fd), limit)
+        return _read_all(fd, limit)
+    finally:
+        os.close(fd)
+
+
+def _shape_problem(node: yaml.Node) -> tuple[yaml.Node, str] | None:
+    """A node that nests too deeply, refers to itself or expands past ``MAX_VALUES``, with the reason.
+
+    Walks every distinct node once (an alias shares its node), without recursion: the cost is that
+    of the file as written, however many times aliases would repeat it.
+    """
+    size: dict[int, int] = {}
+    state: dict[int, int] = {}  # 1: on the current path, 2: done
+    stack: list[tuple[yaml.Node, int, bool]] = [(node, 1, False)]
+    while stack:
+        current, depth, leaving = stack.pop()
+        key = id(current)
+        if isinstance(current, yaml.ScalarNode):
+            size[key] = 1
+            continue
+        children = [item for pair in current.value for item in pair] if isinstance(current, yaml.MappingNode) \
+            else list(current.value)
+        if leaving:
+            state[key] = 2
+            size[key] = 1 + sum(size.get(id(child), 1) for child in children)
+            if size[key] > MAX_VALUES:
+                return current, (f"expands to more than {MAX_VALUES:,} values through YAML aliases (*name "
+                                 "repeating an &name); write the values out instead of repeating them")
+            continue
+        if state.get(key) == 2:
+            continue
+        if depth > MAX_DEPTH:
+            return current, (f"nests lists or mappings more than {MAX_DEPTH} levels deep; an entry needs two or "
+                             "three: check the brackets and indentation")
+        state[key] = 1
+        stack.append((current, depth, True))
+        for child in children:
+            if state.get(id(child)) == 1:
+                return child, ("holds an alias to a list or mapping that contains it (a loop); remove the "
+                               "*alias or write the values out")
+            if state.get(id(child)) != 2:
+                stack.append((child, depth + 1, False))
+    return None
 
 
 class _DateError(Exception):
@@ -42,6 +164,48 @@ class EntryLoader(_Base):  # type: ignore[misc,valid-type]
 
 
 EntryLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+if _Base is yaml.SafeLoader:  # pragma: no cover - PyYAML without LibYAML: all Python, as before
+    _ParserBases: tuple[type, ...] = (yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser)
+else:
+    from yaml._yaml import CParser
+    _ParserBases = (CParser,)
+
+
+class _DepthLimitedLoader(Composer, *_ParserBases, SafeConstructor, yaml.resolver.Resolver):  # type: ignore[misc]
+    """For a file with many nesting characters: PyYAML's own composer (Python, not LibYAML's recursive C
+    one, which a few hundred thousand brackets crash) over LibYAML's events, stopping at ``MAX_DEPTH``."""
+
+    def __init__(self, stream: str) -> None:
+        if len(_ParserBases) == 1:
+            _ParserBases[0].__init__(self, stream)  # type: ignore[misc]
+        else:  # pragma: no cover
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            return Composer.compose_node(self, parent, index)
+        finally:
+            self._depth -= 1
+
+
+_DepthLimitedLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)  # type: ignore[type-var]
 
 
 def field_at_line(text: str, line: int) -> str:
@@ -100,6 +264,8 @@ def _read(node: yaml.Node, path: str, smap: SourceMap, problems: list[Problem], 
         return None
     if isinstance(node, yaml.ScalarNode):
         return None if not build else node.value if tag == _STR else _scalar(node, loader)
+    if path.count(".") + path.count("[") >= MAX_DEPTH:  # the path's parts are the nesting depth (or more)
+        raise _TooDeep(node.start_mark.line + 1)
     if build:
         if id(node) in seen:
             raise _Slow
@@ -275,6 +441,24 @@ def _yaml_error(error: Exception, text: str, display: str, node: yaml.Node | Non
         return Problem(display, line, field_at_line(text, line) if bad is not None else "(file)",
                        f"{value} cannot be read as {tag} ({error}); remove the tag "
                        "(entries hold plain text, lists and dates) or fix the value")
+    return _limit_problem(error, text, display)
+
+
+def _limit_problem(error: Exception, text: str, display: str) -> Problem:
+    """The author's problem for a file too deep, a character YAML does not allow, or another reader error."""
+    if isinstance(error, _TooDeep):
+        return Problem(display, error.line, "(file)",
+                       f"this file nests lists or mappings more than {MAX_DEPTH} levels deep; "
+                       "an entry needs two or three: check the brackets and indentation")
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow: NUL, other controls
+        # LibYAML gives a byte offset, PyYAML's reader a character offset: the reader stops at the first such
+        # character, so its first occurrence in the text is where it is.
+        code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
+        at = text.find(chr(code))
+        line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+        return Problem(display, line, field_at_line(text, line),
+                       f"the character U+{code:04X} ({error.reason}) is on this line; "
+                       "remove it (retype the line if you cannot see it)")
     return Problem(display, 1, "(file)", f"this is not valid YAML ({error})")  # reader errors without a mark
 
 
@@ -291,6 +475,25 @@ def _parsed(node: yaml.Node, display: str, loader: Any) -> tuple[Any, SourceMap,
     return data, smap, problems
 
 
+def _loader_for(text: str) -> Any:
+    """LibYAML's loader, or for a file with many nesting characters the depth-limited one."""
+    rough = sum(text.count(ch) for ch in "[{-:?") + math.isqrt(2 * len(text))  # at least the nesting depth
+    safe = rough <= _SAFE_NESTING or len(_NESTING.findall(text)) + math.isqrt(2 * len(text)) <= _SAFE_NESTING
+    return EntryLoader(text) if safe else _DepthLimitedLoader(text)
+
+
+def _document(node: yaml.Node | None, text: str, display: str) -> Problem | None:
+    """The problem of an empty file, or of one whose aliases expand too far or loop."""
+    if node is None:
+        return Problem(display, 1, "(file)", "the file is empty; an entry needs at least term, summary, the five "
+                                             "sections, risk, related, evidence, references and reviewed")
+    # Without an anchor (&name) there is no alias to expand or loop: the walk of ``_read`` checks the depth.
+    shape = _shape_problem(node) if "&" in text and not isinstance(node, yaml.ScalarNode) else None
+    if shape is not None:
+        return Problem(display, shape[0].start_mark.line + 1, "(file)", f"this file {shape[1]}")
+    return None
+
+
 def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Problem]]:
     """Parse one YAML file safely.
 
@@ -298,22 +501,25 @@ def read_yaml(path: Path, display: str) -> tuple[Any, SourceMap, str, list[Probl
     the data is ``None``: a file that cannot be read reliably is not used.
     """
     smap = SourceMap()
-    text, problems = _decoded(path.read_bytes(), display)
+    try:
+        raw = read_file_bytes(path)
+    except FileProblem as error:
+        return None, smap, "", [Problem(display, 1, "(file)", str(error))]
+    text, problems = _decoded(raw, display)
     if text is None:
         return None, smap, "", problems
     problems = _tab_problems(text, display)
     if problems:
         return None, smap, text, problems
-    loader = EntryLoader(text)
+    loader = _loader_for(text)
     node = None
     try:
         node = loader.get_single_node()
-        if node is None:
-            return None, smap, text, [Problem(display, 1, "(file)",
-                                              "the file is empty; an entry needs at least term, summary, the five "
-                                              "sections, risk, related, evidence, references and reviewed")]
+        empty_or_shape = _document(node, text, display)
+        if empty_or_shape is not None:
+            return None, smap, text, [empty_or_shape]
         data, smap, problems = _parsed(node, display, loader)
-    except (_DateError, yaml.YAMLError, ValueError, TypeError) as error:
+    except (_DateError, _TooDeep, yaml.YAMLError, ValueError, TypeError) as error:
         return None, smap, text, [_yaml_error(error, text, display, node, loader)]
     finally:
         loader.dispose()

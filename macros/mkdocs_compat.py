@@ -50,6 +50,32 @@ def keep_last_good_build(server: Any) -> None:
         server._wanted_epoch = server._visible_epoch  # noqa: SLF001
 
 
+def sign_live_reload(server: Any, nonce: str) -> None:
+    """Write this process's CSP nonce (``security.on_startup``) on the live-reload script the server injects.
+
+    MkDocs' ``LiveReloadServer`` injects one ``<script>`` (the live-reload client and its call with a new
+    timestamp) just before the last ``</body>`` of every page it serves [1], through the method
+    ``_inject_js_into_html`` [2]: the pages allow that one script by the nonce, never ``'unsafe-inline'``.
+    Any other shape of injection is left unsigned, and so blocked.
+
+    [1] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/livereload/__init__.py#L313-L315
+    [2] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/livereload/__init__.py#L327-L336
+    """
+    inject = getattr(server, "_inject_js_into_html", None)
+    if not nonce or inject is None:
+        return
+
+    def signed(content: bytes, epoch: int) -> bytes:
+        html = inject(content, epoch)
+        at = content.rfind(b"</body>")
+        at = len(content) if at < 0 else at
+        if html[at:at + len(b"<script>")] != b"<script>":
+            return html  # not the injection this was written for: the script stays unsigned, and blocked
+        return html[:at] + f'<script nonce="{nonce}">'.encode() + html[at + len(b"<script>"):]
+
+    server._inject_js_into_html = signed  # noqa: SLF001 - see the docstring
+
+
 @contextlib.contextmanager
 def serve_builds(*, dirty: bool) -> Iterator[None]:
     """Run MkDocs' serve builder with ``dirty`` set as asked (whatever ``--dirty`` said).

@@ -14,8 +14,10 @@ from typing import Any
 
 #: The first line of every entry file: editors then check the fields against the schema.
 SCHEMA_LINE = "# yaml-language-server: $schema=../macros/schemas/entry.schema.json"
-#: A link between entries in any text field: ``[[slug]]`` or ``[[slug|shown text]]``.
-WIKILINK = re.compile(r"\[\[\s*([^\]|\n]*?)\s*(?:\|\s*([^\]\n]*?)\s*)?\]\]")
+#: A link between entries in any text field: ``[[slug]]`` or ``[[slug|shown text]]``; neither part may hold
+#: a bracket or a newline, and the quantifiers never backtrack, so a scan is linear however many unclosed
+#: ``[[`` a text holds. The parts are stripped by ``link_parts``. The one home of the ``[[…]]`` grammar.
+WIKILINK = re.compile(r"\[\[([^\[\]|\n]*+)(?:\|([^\[\]\n]*+))?\]\]")
 #: The folder of the docs folder whose pages are articles (with the medical disclaimer, ``og:type`` article).
 ARTICLES_DIR = "articles"
 #: An entry's slug (its file name without ``.yaml``): lowercase kebab-case.
@@ -182,6 +184,13 @@ class Entry:
         return str(risk.get("text") or "") if isinstance(risk, dict) else ""  # empty (None) is ""
 
     @property
+    def risk_urgent(self) -> list[str]:
+        """``risk.urgent``: the sentences of the 'When to get help' box (emergency signs first), or ``[]``."""
+        risk = self.data.get("risk") or {}
+        value = risk.get("urgent") if isinstance(risk, dict) else None
+        return [item if isinstance(item, str) else "" for item in value] if isinstance(value, list) else []
+
+    @property
     def reviewed(self) -> _dt.date | None:
         value = self.data.get("reviewed")
         if isinstance(value, _dt.date):
@@ -207,14 +216,19 @@ class Entry:
         fields: list[tuple[str, str]] | None = self.__dict__.get("_text_fields")
         if fields is None:
             fields = [(name, self.field_text(name)) for name in TEXT_FIELDS]
+            fields += [(f"risk.urgent[{i}]", text) for i, text in enumerate(self.risk_urgent)]
             fields += [(f"extra_sections[{i}].text", text) for i, (_h, text) in enumerate(self.extra_sections)]
             self.__dict__["_text_fields"] = fields
         return fields
 
     def field_text(self, name: str) -> str:
-        """The text of a text field (``risk.text``, ``extra_sections[i].text`` included), or ``""``."""
+        """The text of a text field (``risk.text``, ``risk.urgent[i]``, ``extra_sections[i].text`` too), or ``""``."""
         if name == "risk.text":
             return self.risk_text
+        if name.startswith("risk.urgent["):
+            index = int(name[len("risk.urgent["):name.index("]")])
+            urgent = self.risk_urgent
+            return urgent[index] if index < len(urgent) else ""
         if name.startswith("extra_sections["):
             index = int(name[len("extra_sections["):name.index("]")])
             sections = self.extra_sections
@@ -233,6 +247,12 @@ class Reference:
     line: int
 
 
+def link_parts(match: re.Match[str]) -> tuple[str, str | None]:
+    """``(slug, shown text or None)`` of a ``WIKILINK`` match, without surrounding spaces."""
+    shown = match.group(2)
+    return match.group(1).strip(), (shown.strip() or None) if shown is not None else None
+
+
 @lru_cache(maxsize=1 << 16)
 def scan_links(text: str) -> tuple[list[tuple[str, str | None, str]], str]:
     """The ``[[links]]`` of ``text`` and what is left of it without them (``WIKILINK.sub("", text)``), in one scan.
@@ -241,7 +261,7 @@ def scan_links(text: str) -> tuple[list[tuple[str, str | None, str]], str]:
     """
     links, rest, last = [], [], 0
     for match in WIKILINK.finditer(text):
-        links.append((str(match.group(1)), match.group(2) or None, str(match.group(0))))
+        links.append((*link_parts(match), str(match.group(0))))
         rest.append(text[last:match.start()])
         last = match.end()
     rest.append(text[last:])

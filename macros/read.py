@@ -9,13 +9,16 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .loader import read_yaml
+from .markup import judge, site_markdown
 from .model import SCHEMA_LINE, SLUG, Entry, Problem, Reference, slugify
-from .validate import REFERENCES_SCHEMA, schema_problems, text_problems
+from .validate import REFERENCES_SCHEMA, name_problems, schema_problems, text_problems, urgent_problems
 
 if TYPE_CHECKING:
     from .registry import Glossary
@@ -39,6 +42,7 @@ def read_references(root: Path, glossary: Glossary, problems: list[Problem]) -> 
     problems.extend(found)
     if found:
         return
+    problems.extend(reference_problems(data["references"], smap, display, root))
     for index, item in enumerate(data["references"]):
         key = item["key"]
         line = smap.line(f"references[{index}].key")
@@ -48,6 +52,44 @@ def read_references(root: Path, glossary: Glossary, problems: list[Problem]) -> 
                                     f"{glossary.references[key].line}"))
             continue
         glossary.references[key] = Reference(key=key, data=item, path=display, line=line)
+
+
+#: Fields of a bibliography record that are printed on pages (the others are notes for authors).
+PUBLIC_REFERENCE_FIELDS = ("title", "authors", "year", "publisher_or_journal", "volume_pages", "url", "identifiers")
+
+
+def _field_messages(verdict: Any) -> list[str]:
+    """What is wrong with one rendered bibliography field."""
+    messages = [finding.message for finding in verdict.findings]
+    messages += [f"'{href}' is not a full web address; write it with https://" for href in verdict.relative]
+    if not messages and not verdict.one_paragraph:
+        messages = ["must be one line of text (it is one item of the References list); remove the blank "
+                    "lines and the list or heading markers"]
+    return messages
+
+
+def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, root: Path,
+                       render: Callable[[dict[str, Any]], str] | None = None) -> list[Problem]:
+    """Every public field of every record, rendered as the References list renders it, against the allow-list.
+
+    ``render`` is the function that writes one record as Markdown (``render.reference_markdown``).
+    """
+    if render is None:
+        from .render import reference_markdown
+
+        render = reference_markdown
+    config = site_markdown(root)
+    problems: list[Problem] = []
+    for index, item in enumerate(items):
+        names = [name for name in PUBLIC_REFERENCE_FIELDS if item.get(name) not in (None, "", {})]
+        whole = judge(render({"title": "Title", **{name: item[name] for name in names}}), config)
+        if not whole.findings and not whole.relative and whole.one_paragraph:
+            continue  # the usual case: the whole record is one line of allowed text
+        for name in names:  # find the field(s) at fault
+            where = f"references[{index}].{name}"
+            messages = _field_messages(judge(render({"title": "Title", name: item[name]}), config))
+            problems.extend(Problem(display, smap.line(where), where, message) for message in messages)
+    return problems
 
 
 #: Below this many entry files the glossary is always read in one process: forking would cost more than it saves.
@@ -70,7 +112,9 @@ def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
         problems.append(Problem(display, 1, "(file)",
                                 "the first line must be the schema line, so editors check the fields: " + SCHEMA_LINE))
     problems.extend(schema_problems(data, smap, display))
-    problems.extend(text_problems(entry))
+    problems.extend(name_problems(entry))
+    problems.extend(text_problems(entry, folder.parent))
+    problems.extend(urgent_problems(entry))
     entry.text_fields()  # worked out here, so a worker process sends it back with the entry
     return entry, problems
 
@@ -128,29 +172,95 @@ def _read_entries(folder: Path, names: list[str], jobs: int) -> list[tuple[Entry
     return results
 
 
-def read_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs: int = 1) -> None:
-    """Read every entry file of ``glossary/`` (each checked on its own) into ``glossary.entries``."""
+def _is_dir(item: os.DirEntry[str]) -> bool:
+    try:
+        return item.is_dir()
+    except OSError:  # a symbolic link in a loop: read as a file, and reported as such
+        return False
+
+
+def _link_out_problem(root: Path, top: Path, path: Path) -> Problem | None:
+    """The problem of a symbolic link that leads out of the project (``top``), else None."""
+    target = Path(os.path.realpath(path))
+    if target == top or top in target.parents:
+        return None
+    return Problem(path.relative_to(root).as_posix(), 1, "(file)",
+                   f"is a symbolic link to '{os.readlink(path)}', outside the project; the site may only use and "
+                   "publish files of the project: copy the file in instead, or remove the link")
+
+
+def _not_regular_problem(root: Path, path: Path) -> Problem | None:
+    """The problem of a FIFO, socket or device (copying one blocks the build), else None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None  # a dangling link or a loop: MkDocs reports it, and index_pages for pages
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return Problem(path.relative_to(root).as_posix(), 1, "(file)",
+                   "is not a regular file (a FIFO, socket or device); the site publishes files: remove it")
+
+
+def outside_links(root: Path, docs: Path, problems: list[Problem]) -> set[Path]:
+    """Symbolic links under ``glossary/`` and the docs folder that lead out of the project, each a problem.
+
+    MkDocs copies every file of the docs folder into the site, following links: a link to
+    ``/proc/self/environ`` or ``~/.ssh`` would be published. Returns the links, which are never read.
+    Non-regular files (FIFOs, devices) in the docs folder are refused too: copying one blocks the build.
+    """
+    found: set[Path] = set()
+    top = root.resolve()
+    for folder in (root / "glossary", docs):
+        stack = [folder] if folder.is_dir() else []
+        while stack:  # scandir: whether an item is a link comes with the listing, no call per file
+            with os.scandir(stack.pop()) as listing:
+                items = sorted(listing, key=lambda item: item.name)
+            for item in items:
+                path = Path(item.path)
+                problem = _link_out_problem(root, top, path) if item.is_symlink() else None
+                if problem is None and item.is_dir(follow_symlinks=False):
+                    stack.append(path)
+                elif problem is None and folder == docs:
+                    problem = _not_regular_problem(root, path)
+                if problem is not None:
+                    found.add(path)
+                    problems.append(problem)
+    return found
+
+
+def _entry_file(name: str, problems: list[Problem], *, is_dir: bool) -> bool:
+    """True when ``glossary/<name>`` is an entry file to read; a misnamed one is a problem."""
+    display = f"glossary/{name}"
+    stem, _dot, suffix = name.rpartition(".")
+    if is_dir and suffix == "yaml" and not name.startswith((".", "_")):
+        problems.append(Problem(display, 1, "(file)", "is a folder, not a file; an entry is one file "
+                                                      "glossary/<slug>.yaml: remove or rename the folder"))
+        return False
+    if name.startswith("_") or name.startswith(".") or is_dir:
+        return False
+    if suffix == "yml" and stem:
+        problems.append(Problem(display, 1, "(file)", f"entries end in .yaml: rename it to '{stem}.yaml'"))
+        return False
+    if suffix != "yaml" or not stem:
+        return False
+    if not SLUG.match(stem):
+        problems.append(Problem(display, 1, "(file)",
+                                f"the file name must be the entry's slug in lowercase kebab-case: "
+                                f"rename it to '{slugify(stem) or 'entry-name'}.yaml'"))
+        return False
+    return True
+
+
+def read_entries(root: Path, glossary: Glossary, problems: list[Problem], jobs: int = 1,
+                 outside: set[Path] | frozenset[Path] = frozenset()) -> None:
+    """Read every entry file of ``glossary/`` (each checked on its own) into ``glossary.entries``;
+    the links in ``outside`` (``outside_links``) are never read."""
     folder = root / "glossary"
     # scandir: the file type comes with the listing (no stat per file), and names sort faster than paths.
     with os.scandir(folder) if folder.is_dir() else contextlib.nullcontext(iter(())) as listing:
-        files = sorted((item.name, item.is_dir()) for item in listing)
-    names = []
-    for name, is_dir in files:
-        display = f"glossary/{name}"
-        stem, _dot, suffix = name.rpartition(".")
-        if name.startswith("_") or name.startswith(".") or is_dir:
-            continue
-        if suffix == "yml" and stem:
-            problems.append(Problem(display, 1, "(file)", f"entries end in .yaml: rename it to '{stem}.yaml'"))
-            continue
-        if suffix != "yaml" or not stem:
-            continue
-        if not SLUG.match(stem):
-            problems.append(Problem(display, 1, "(file)",
-                                    f"the file name must be the entry's slug in lowercase kebab-case: "
-                                    f"rename it to '{slugify(stem) or 'entry-name'}.yaml'"))
-            continue
-        names.append(name)
+        files = sorted((item.name, _is_dir(item)) for item in listing)
+    names = [name for name, is_dir in files
+             if folder / name not in outside and _entry_file(name, problems, is_dir=is_dir)]
     for name, (entry, found) in zip(names, _read_entries(folder, names, jobs), strict=True):
         problems.extend(found)
         if entry is None:

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-_WIKILINK = re.compile(r"\[\[([^\[\]|]+)(?:\|([^\[\]]+))?\]\]")
+from .model import WIKILINK as _WIKILINK  # the one [[…]] grammar
+
 _CITATION = re.compile(r"\s*\[@[^\[\]]*\]")
 _MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 _MARKS = re.compile(r"[*_`]+")

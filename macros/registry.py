@@ -25,7 +25,7 @@ from . import SLUG_MACROS
 from .check import check_links, check_names, check_precursors, check_style
 from .index import docs_folder, index_links, index_pages
 from .model import Article, Entry, Problem, Reference, slugify, wikilinks
-from .read import read_entries, read_references
+from .read import BIBLIOGRAPHY, outside_links, read_entries, read_references
 from .readability import Reading
 from .style import Style
 from .validate import did_you_mean
@@ -114,14 +114,16 @@ def load_glossary(root: Path | str, jobs: int = 1, *, docs: Path | str | None = 
     docs = Path(docs) if docs is not None else docs_folder(root)
     glossary = Glossary(root=root)
     problems: list[Problem] = []
-    read_references(root, glossary, problems)
-    read_entries(root, glossary, problems, jobs)
+    outside = outside_links(root, docs, problems)
+    if root / "glossary" / BIBLIOGRAPHY not in outside:
+        read_references(root, glossary, problems)
+    read_entries(root, glossary, problems, jobs, outside)
     check_names(glossary, problems)
     outgoing = check_links(glossary, problems)
     check_precursors(glossary, problems)
     index_links(glossary, outgoing)
     shown = _shown(docs, root)
-    index_pages(docs, shown, glossary, problems, macros)
+    index_pages(docs, shown, glossary, problems, macros, outside)
     check_style(root, glossary, problems, docs_dir=shown)
     return glossary, sorted(set(problems))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import posixpath
-import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,17 @@ from typing import Any
 import jinja2
 
 from .graph import Node, components, layers, pathway_map, relationship_map
+from .markup import (
+    field_markdown,
+    is_plain,
+    md_escape,
+    plain_text,
+    render,
+    safe_href,
+    site_markdown,
+    term_link,
+    title_attr,
+)
 from .model import (
     EVIDENCE_LABELS,
     EVIDENCE_MEANINGS,
@@ -26,6 +36,7 @@ from .model import (
     WIKILINK,
     Entry,
     is_article,
+    link_parts,
 )
 from .registry import Glossary
 
@@ -33,39 +44,20 @@ GLOSSARY_DIR = "glossary"
 TAGS_DIR = "tags"
 #: At most this many boxes on each side of a relationship map.
 MAP_LIMIT = 8
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!])")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"[*_`]+")
+#: The "Get help now" page (``content/get-help.md``): help boxes, high-risk callouts and the footer link to it.
+HELP_PAGE = "get-help.md"
+#: Where the HTML that is not prose goes on a concept page: Python-Markdown passes these comments through
+#: untouched, and ``Renderer.inject`` replaces them after Markdown (see ``concept_fragments``).
+FRAGMENT_MARKERS: dict[str, str] = {"related": "<!-- glossary:related -->", "mentioned": "<!-- glossary:mentioned -->"}
 
 
 class UnknownEntry(LookupError):
     """A macro named a slug that is not a published entry."""
 
 
-def md_escape(text: str) -> str:
-    """Escape Markdown syntax in plain text (names, titles) placed into a page."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def _escape_braces(text: str) -> str:
-    """Show ``{`` and ``}`` literally outside code spans.
-
-    Braces as entities can never start an attribute list (``{: onclick=...}``)
-    nor a template expression; code spans already show their text verbatim.
-    """
-    out, last = [], 0
-    for match in _CODE_SPAN.finditer(text):
-        out.append(text[last:match.start()].replace("{", "&#123;").replace("}", "&#125;"))
-        out.append(match.group(0))
-        last = match.end()
-    out.append(text[last:].replace("{", "&#123;").replace("}", "&#125;"))
-    return "".join(out)
-
-
 def _attr(text: str) -> str:
-    """Plain text made safe for a double-quoted Markdown link title."""
-    return text.replace("\\", "\\\\").replace('"', "&quot;")
+    """Plain text made safe for a double-quoted Markdown link title (see ``markup.title_attr``)."""
+    return title_attr(text)
 
 
 def page_url(src_uri: str) -> str:
@@ -131,6 +123,27 @@ def tag_label(tag: str) -> str:
     return tag.replace("-", " ").capitalize()
 
 
+def reference_markdown(data: dict[str, Any]) -> str:
+    """One bibliography record as a Markdown line (every public field escaped: the check judges its HTML)."""
+    parts = []
+    if data.get("authors"):
+        parts.append(md_escape(str(data["authors"])))
+    if data.get("year"):
+        parts.append(f"({md_escape(str(data['year']))}).")
+    parts.append(f"*{md_escape(str(data['title']).rstrip('.'))}*.")
+    if data.get("publisher_or_journal"):
+        parts.append(md_escape(str(data["publisher_or_journal"])) + ".")
+    if data.get("volume_pages") and str(data["volume_pages"]) != "n/a" \
+            and not str(data["volume_pages"]).startswith("n/a"):
+        parts.append(md_escape(str(data["volume_pages"])) + ".")
+    ids = data.get("identifiers") or {}
+    if ids.get("doi"):
+        parts.append(f"[doi:{md_escape(str(ids['doi']))}](https://doi.org/{safe_href(str(ids['doi']))})")
+    elif data.get("url"):
+        parts.append(f"[{md_escape(str(data['url']))}]({safe_href(str(data['url']))})")
+    return " ".join(parts)
+
+
 class Renderer:
     """Renders Markdown fragments for one glossary, relative to the page being built."""
 
@@ -152,6 +165,9 @@ class Renderer:
         self.env.filters["md_escape"] = md_escape
 
     # -- lookups ----------------------------------------------------------
+    #: The source path of the "Get help now" page when the site has one (set by the build), else None.
+    help_page: str | None = None
+
     def entry(self, slug: str) -> Entry:
         """The published entry ``slug``; the caller adds the page to the error."""
         entry = self.glossary.entries.get(slug)
@@ -175,12 +191,14 @@ class Renderer:
         return done
 
     def _plain_text(self, text: str) -> str:
-        def shown(match: re.Match[str]) -> str:
-            target = self.glossary.entries.get(match.group(1))
-            return match.group(2) or (target.term if target else match.group(1))
-        text = WIKILINK.sub(shown, text)
-        text = _MD_LINK.sub(r"\1", text)
-        return " ".join(_EMPHASIS.sub("", text).split())
+        """The text a reader sees once ``text`` is rendered: "5*3" stays "5*3", ``**bold**`` is "bold"."""
+        def shown(slug: str, text: str | None) -> str:
+            target = self.glossary.entries.get(slug)
+            return text or (target.term if target else slug)
+        if is_plain(text) and site_markdown(self.glossary.root).fast_path:  # its text is the text as written
+            return " ".join(WIKILINK.sub(lambda match: shown(*link_parts(match)), text).split())
+        return plain_text(render(field_markdown(text, lambda slug, text: md_escape(shown(slug, text))),
+                                 self.glossary.root))
 
     def tooltip(self, entry: Entry) -> str:
         """The entry's summary as plain text."""
@@ -190,19 +208,12 @@ class Renderer:
     def link(self, slug: str, text: str | None, page: str) -> str:
         """A Markdown link to an entry whose title (tooltip) is the entry's summary."""
         entry = self.entry(slug)
-        shown = md_escape(text) if text is not None else md_escape(entry.term)
-        return f'[{shown}]({self.rel(page, page_url(slug))} "{_attr(self.tooltip(entry))}"){{ .glossary-term }}'
+        return term_link(text if text is not None else entry.term, self.rel(page, page_url(slug)),
+                         self.tooltip(entry))
 
     def markdown(self, text: str, page: str) -> str:
         """Entry Markdown made ready for a page: ``[[links]]`` resolved, braces shown literally."""
-        parts, last = [], 0
-        for match in WIKILINK.finditer(text):
-            parts.append(_escape_braces(text[last:match.start()]))
-            shown = match.group(2)
-            parts.append(self.link(match.group(1), shown, page))
-            last = match.end()
-        parts.append(_escape_braces(text[last:]))
-        return "".join(parts).strip()
+        return field_markdown(text, lambda slug, shown: self.link(slug, shown, page))
 
     # -- fragments ----------------------------------------------------------
     def risk(self, slug: str, page: str) -> str:
@@ -215,7 +226,26 @@ class Renderer:
             term=entry.term,
             text=self.markdown(entry.risk_text, page),
             link=self.rel(page, page_url(slug)) if page != page_url(slug) else "",
+            help_url=self.rel(page, self.help_page) if self.help_page and entry.risk_level == "high" else "",
         )
+
+    def help_box(self, entry: Entry, page: str) -> dict[str, Any] | None:
+        """The 'When to get help' box under the summary, or None.
+
+        Shown for every entry with ``risk.urgent`` (required for high risk) and, with a pointer to the
+        Risk section only, for moderate-risk entries without one.
+        """
+        urgent = [self.markdown(item, page) for item in entry.risk_urgent if item.strip()]
+        if not urgent and entry.risk_level not in ("high", "moderate"):
+            return None
+        now = f"[Get help now]({self.rel(page, self.help_page)}){{ .glossary-help__now }}" if self.help_page else ""
+        if urgent:
+            links = f"{now} · [Read about the risk](#risk)" if now else "[Read about the risk](#risk)"
+        else:
+            links = f"This entry describes a {entry.risk_level} risk: [read who is at risk and what to do](#risk)."
+            links += f" If someone is very unwell: {now}." if now else ""
+        return {"admonition": RISK_ADMONITION.get(entry.risk_level, "warning"), "level": entry.risk_level,
+                "items": urgent, "links": links}
 
     def definition(self, slug: str, page: str) -> str:
         """An entry's term and summary as a definition block linking to its page."""
@@ -227,36 +257,13 @@ class Renderer:
 
     def reference(self, key: str) -> str:
         """One bibliography record as a Markdown line."""
-        data: dict[str, Any] = self.glossary.references[key].data
-        parts = []
-        if data.get("authors"):
-            parts.append(md_escape(str(data["authors"])))
-        if data.get("year"):
-            parts.append(f"({data['year']}).")
-        parts.append(f"*{md_escape(str(data['title']).rstrip('.'))}*.")
-        if data.get("publisher_or_journal"):
-            parts.append(md_escape(str(data["publisher_or_journal"])) + ".")
-        if data.get("volume_pages") and str(data["volume_pages"]) != "n/a" \
-                and not str(data["volume_pages"]).startswith("n/a"):
-            parts.append(md_escape(str(data["volume_pages"])) + ".")
-        ids = data.get("identifiers") or {}
-        if ids.get("doi"):
-            parts.append(f"[doi:{md_escape(str(ids['doi']))}](https://doi.org/{ids['doi']})")
-        elif data.get("url"):
-            parts.append(f"<{data['url']}>")
-        return " ".join(parts)
+        return reference_markdown(self.glossary.references[key].data)
 
     def concept_page(self, slug: str) -> str:
         """The whole Markdown body of an entry's page, from ``concept.md.j2``."""
         page = page_url(slug)
         entry = self.entry(slug)
         glossary = self.glossary
-        related = [glossary.entries[s] for s in entry.related
-                   if s in glossary.entries and (glossary.entries[s].published or self.preview_drafts)]
-        mentioned = [(glossary.entries[s].term, self.rel(page, page_url(s)), "entry")
-                     for s in glossary.backlinks.get(slug, [])]
-        mentioned += [(a.title, self.rel(page, a.src_uri), "article" if is_article(a.src_uri) else "page")
-                      for a in glossary.mentions.get(slug, [])]
         reviewed = entry.reviewed
         return self.env.get_template("concept.md").render(
             slug=slug,
@@ -275,18 +282,60 @@ class Renderer:
             origin=self.markdown(entry.field_text("origin"), page),
             extra_sections=[(md_escape(heading), self.markdown(text, page))
                             for heading, text in entry.extra_sections if heading and text],
-            related=[(md_escape(r.term), self.rel(page, page_url(r.slug)), self.tooltip(r)) for r in related],
-            mentioned=[(md_escape(title), url, kind) for title, url, kind in mentioned],
             references=[self.reference(k) for k in entry.references if k in glossary.references],
             tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md")) for t in entry.tags],
-            relationship_map=self.relationship_map(entry),
+            help=self.help_box(entry, page),
+            markers=FRAGMENT_MARKERS,
         )
 
+    def concept_fragments(self, slug: str) -> dict[str, str]:
+        """The HTML of a concept page that is not prose, by marker name: the map with the Related list, and
+        the Mentioned in list.
+
+        Rendered here as finished HTML and put in place after Markdown (``inject``), so Python-Markdown
+        never parses it, and kept out of the search index (``data-search-exclude``; the build also puts
+        it in after the search plugin has read the page). Links are final URLs, as MkDocs would write them.
+        """
+        page = page_url(slug)
+        entry = self.entry(slug)
+        glossary = self.glossary
+        dirs = self.use_directory_urls
+        related = [glossary.entries[s] for s in entry.related
+                   if s in glossary.entries and (glossary.entries[s].published or self.preview_drafts)]
+        items = "".join(f'<li><a href="{html.escape(relative_url(page, page_url(r.slug), use_directory_urls=dirs))}" '
+                        f'class="glossary-term" title="{html.escape(self.tooltip(r))}">{html.escape(r.term)}</a></li>'
+                        for r in related)
+        related_html = (f'<ul class="glossary-related" data-search-exclude>{items}</ul>' if items else
+                        '<p class="glossary-related" data-search-exclude>This entry lists no related concepts yet.</p>')
+        kinds = {"entry": "glossary entry", "article": "article", "page": "page"}
+        mentioned = [(glossary.entries[s].term, page_url(s), "entry") for s in glossary.backlinks.get(slug, [])]
+        mentioned += [(a.title, a.src_uri, "article" if is_article(a.src_uri) else "page")
+                      for a in glossary.mentions.get(slug, [])]
+        items = "".join(f'<li><a href="{html.escape(relative_url(page, target, use_directory_urls=dirs))}">'
+                        f"{html.escape(title)}</a> ({kinds[kind]})</li>" for title, target, kind in mentioned)
+        mentioned_html = (f'<ul class="glossary-mentioned" data-search-exclude>{items}</ul>' if items else
+                          '<p class="glossary-mentioned" data-search-exclude>'
+                          'No other page mentions this entry yet.</p>')
+        figure = self.relationship_map(entry)
+        return {"related": f"{figure}\n{related_html}" if figure else related_html, "mentioned": mentioned_html}
+
+    @staticmethod
+    def inject(content: str, fragments: dict[str, str]) -> str:
+        """``content`` (a page's HTML after Markdown) with each fragment in place of its marker."""
+        for name, fragment in fragments.items():
+            content = content.replace(FRAGMENT_MARKERS[name], fragment, 1)
+        return content
+
     # -- drawings -----------------------------------------------------------
-    def _node(self, entry: Entry, page: str, relation: str) -> Node:
-        """A box of a drawing: the entry's name, the final URL of its page, its summary as the tooltip."""
+    def _node(self, entry: Entry, page: str, relation: str, *, tooltip: bool = True) -> Node:
+        """A box of a drawing: the entry's name, the final URL of its page, its summary as the tooltip.
+
+        The concept map leaves the tooltip out (``tooltip=False``): the Related list just below shows each
+        summary, and a page with a map stays light (about 3 KB less).
+        """
         href = relative_url(page, page_url(entry.slug), use_directory_urls=self.use_directory_urls)
-        return Node(key=entry.slug, label=entry.term, href=href, description=self.tooltip(entry), relation=relation)
+        return Node(key=entry.slug, label=entry.term, href=href,
+                    description=self.tooltip(entry) if tooltip else "", relation=relation)
 
     @staticmethod
     def _figure(svg: str, caption: str, *, search_caption: bool = False) -> str:
@@ -314,15 +363,15 @@ class Renderer:
         hidden = max(0, len(related) - MAP_LIMIT) + max(0, len(mentions) - MAP_LIMIT)
         related, mentions = related[:MAP_LIMIT], mentions[:MAP_LIMIT]
         svg = relationship_map(
-            self._node(entry, page, "this page"),
+            self._node(entry, page, "this page", tooltip=False),
             [self._node(r, page, f"related entry, which also mentions {entry.term}" if r.slug in backlinks
-                        else "related entry") for r in related],
-            [self._node(m, page, f"mentions {entry.term}") for m in mentions],
+                        else "related entry", tooltip=False) for r in related],
+            [self._node(m, page, f"mentions {entry.term}", tooltip=False) for m in mentions],
             prefix=f"glossary-map-{entry.slug}")
         if not svg:
             return ""
-        parts = ["entries that mention it on the left"] if mentions else []
-        parts += ["related entries on the right"] if related else []
+        parts = ["entries that mention it above"] if mentions else []
+        parts += ["related entries below"] if related else []
         more = (f" {hidden} more {'is' if hidden == 1 else 'are'} listed under Related concepts and Mentioned in."
                 if hidden else "")
         return self._figure(svg, f"How {entry.term} connects: {', '.join(parts)}. Each box is a link.{more}")

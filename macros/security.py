@@ -2,45 +2,44 @@
 
 ``hooks.py`` forwards ``on_post_page`` (every Markdown page) and
 ``on_post_template`` (theme pages such as ``404.html``) here, at the lowest
-priority, so the policy is computed from the final HTML after every other
-plugin has written into it. Each page gets, as the first elements of its
-``<head>`` (a CSP ``<meta>`` only governs what comes after it):
+priority, after every other plugin has written into the page. Each page gets, as
+the first elements of its ``<head>`` (a CSP ``<meta>`` only governs what comes
+after it):
 
 ``<meta http-equiv="Content-Security-Policy" content="...">``
     ``default-src 'self'``: nothing is loaded from, sent to or framed from another
-    origin. Scripts come from the site's own files, or are inline scripts
-    allowed one by one by the SHA-256 hash of their exact text, computed here
-    at build time from the page itself; there is no ``'unsafe-inline'`` and no
-    ``'unsafe-eval'`` for scripts. Blocks that the browser never executes
-    (``application/json`` such as Material's ``__config``,
-    ``application/ld+json`` structured data) need no hash.
+    origin. Scripts come from the site's own files, or are inline scripts that the
+    theme's and our own templates write, each allowed by the SHA-256 hash of its
+    exact text; there is no ``'unsafe-inline'`` and no ``'unsafe-eval'``.
+    Blocks that the browser never executes (``application/json`` such as
+    Material's ``__config``, ``application/ld+json`` structured data) need no hash.
 ``<meta name="referrer" content="no-referrer">``
     Following a link to another site does not tell it which page the reader
     came from.
 
-Styles: ``style-src 'self'``, no ``'unsafe-inline'``. Material for MkDocs
-9.8 ships no ``<style>`` element (``theme.font: false``) and no ``style``
-attribute in its templates; its JavaScript positions tooltips and the
-sidebar through the CSSOM (``element.style.setProperty``), which CSP does not
-govern. The browser tests watch for every ``securitypolicyviolation`` while a
-reader searches, switches the palette and opens tooltips, so a future theme
-or content change that needs an inline style fails there. Inline styles that
-the build itself writes (a ``<style>`` element, or a ``style`` attribute such
-as the ``text-align`` of a Markdown table column) are allowed by hash too,
-with ``'unsafe-hashes'`` for attributes, which admits exactly those
-declarations and nothing an attacker could add.
+The list of what may run is fixed by the templates, never by the page: every
+inline ``<script>`` of the templates (``overrides/`` first, then Material's) is
+read once into a pattern, its text as written and each ``{{ expression }}`` a
+value that cannot leave a JavaScript string (``template_scripts``). A script in
+a page is hashed only if it is one of those; any other inline script (one that
+content put there) fails the build, naming the page, instead of being allowed by
+its own hash. The same holds for styles: ``<style>`` elements and ``style``
+attributes the templates write, and the column alignments of Markdown tables
+(``'unsafe-hashes'`` admits exactly those declarations); Material 9.8 writes
+none on our pages (``theme.font: false``) and positions tooltips through the
+CSSOM, which CSP does not govern.
 
-Live preview (``mkdocs serve``): MkDocs' live-reload client is an inline
-script that the preview server writes into each response, with a new
-timestamp every time, so no build-time hash can allow it. While serving
-(``on_startup(command="serve")``), script-src is therefore
-``'self' 'unsafe-inline'`` (a hash in the list would switch
-``'unsafe-inline'`` off); everything else is as strict, so the preview still
-shows any request to another host or any ``eval``. ``mkdocs build`` output,
-which is what readers get and what CI checks, is always strict.
+Live preview (``mkdocs serve``): MkDocs' live-reload client is an inline script
+that the preview server writes into each response, with a new timestamp every
+time, so no hash can allow it. ``on_startup(command="serve")`` draws a random
+nonce for the serving process; the pages built while serving allow
+``'nonce-<it>'``, and ``serve.on_serve`` makes the server write the nonce on
+the one script it injects. Nothing else gets it (content is built before any
+response, and never sees it), so the preview is as strict as the build: a
+hostile pull request previewed with ``make serve`` runs no script of its own.
 
 The module has no MkDocs import; ``secure_html`` is a pure function of the
-HTML text.
+HTML text and the allowed patterns.
 """
 
 from __future__ import annotations
@@ -48,16 +47,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
+import os
 import re
+import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
+
+from .state import build_state
 
 if TYPE_CHECKING:
     from .state import Session
 
 log = logging.getLogger("mkdocs.hooks.security")
+#: ``style`` attributes the build itself writes: Python-Markdown's table column alignment.
+BUILD_STYLES = frozenset({"text-align: left;", "text-align: right;", "text-align: center;"})
 
 # Script types a browser executes (WHATWG "JavaScript MIME type essence match",
 # plus "module"); anything else is a data block that CSP does not govern.
@@ -148,21 +155,107 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def content_security_policy(scripts: list[str], styles: list[str], style_attributes: list[str],
-                            *, preview: bool = False) -> str:
-    """The policy for a page with these inline scripts, ``<style>`` texts and ``style`` attribute values.
+                            *, preview: bool = False, nonce: str = "") -> str:
+    """The policy for a page with these (allowed) inline scripts, ``<style>`` texts and ``style`` attribute values.
 
-    ``preview``: the relaxed script-src of ``mkdocs serve`` (see the module docstring).
+    ``preview``: the live preview of ``mkdocs serve``, whose live-reload script carries ``nonce``.
     """
-    if preview:
-        script_src = "'self' 'unsafe-inline'"
-    else:
-        script_src = " ".join(["'self'", *_unique([source_hash(s) for s in scripts])])
+    sources = ["'self'"]
+    if preview and nonce:
+        sources.append(f"'nonce-{nonce}'")
+    script_src = " ".join([*sources, *_unique([source_hash(s) for s in scripts])])
     style_sources = ["'self'", *_unique([source_hash(s) for s in styles])]
     if style_attributes:
         style_sources += ["'unsafe-hashes'", *_unique([source_hash(s) for s in style_attributes])]
     directives = [*_FIXED_DIRECTIVES[:1], ("script-src", script_src), ("style-src", " ".join(style_sources)),
                   *_FIXED_DIRECTIVES[1:]]
     return "; ".join(f"{name} {value}" for name, value in directives)
+
+
+# -- what the templates may write -----------------------------------------------------------------
+
+_TEMPLATE_SCRIPT = re.compile(r"<script\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(.*?)</script\s*>", re.S | re.I)
+_TEMPLATE_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
+_TEMPLATE_STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_JINJA = re.compile(r"(\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\})", re.S)
+#: What a ``{{ expression }}`` inside a template's script may stand for: a value such as ``..`` or a URL,
+#: never a quotation mark, backslash, backtick, angle bracket or line break that could leave a string.
+_VALUE = r"[^\"'`\\<>\n\r\u2028\u2029]*"
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    parts = []
+    for piece in _JINJA.split(text):
+        if piece.startswith("{{"):
+            parts.append(_VALUE)
+        elif piece.startswith(("{%", "{#")):
+            parts.append(r"\s*")
+        else:
+            parts.append(re.escape(piece))
+    return re.compile("".join(parts))
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """The inline scripts and styles the templates write: patterns for scripts, texts for styles."""
+
+    scripts: tuple[re.Pattern[str], ...] = ()
+    styles: tuple[re.Pattern[str], ...] = ()
+    style_attributes: frozenset[str] = BUILD_STYLES
+
+    def script(self, text: str) -> bool:
+        """Whether ``text`` is one of the templates' inline scripts."""
+        return any(p.fullmatch(text) for p in self.scripts)
+
+    def style(self, text: str) -> bool:
+        """Whether ``text`` is one of the templates' ``<style>`` elements."""
+        return any(p.fullmatch(text) for p in self.styles)
+
+
+def _template_sources(dirs: list[str] | tuple[str, ...]) -> Iterator[str]:
+    """The text of every readable ``.html`` template in ``dirs``, folder by folder, files in name order."""
+    for folder in dirs:
+        for current, _subdirs, files in os.walk(folder):
+            for name in sorted(files):
+                if not name.endswith(".html"):
+                    continue
+                try:
+                    with open(os.path.join(current, name), encoding="utf-8") as handle:
+                        yield handle.read()
+                except (OSError, UnicodeDecodeError):
+                    continue
+
+
+def _collect(source: str, scripts: list[re.Pattern[str]], styles: list[re.Pattern[str]],
+             attributes: set[str]) -> None:
+    """Add a template's inline scripts, ``<style>`` texts and constant ``style`` attributes."""
+    for match in _TEMPLATE_SCRIPT.finditer(source):
+        attrs = _attributes(match.group(1))
+        kind = _JINJA.sub("", attrs.get("type", "")).strip().lower()
+        if "src" not in attrs and kind in _JAVASCRIPT_TYPES and match.group(2).strip():
+            scripts.append(_pattern(match.group(2)))
+    for match in _TEMPLATE_STYLE.finditer(source):
+        styles.append(_pattern(match.group(1)))
+    for match in _TEMPLATE_STYLE_ATTR.finditer(source):
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        if value and not _JINJA.search(value):
+            attributes.add(unescape(value))
+
+
+def template_scripts(dirs: list[str] | tuple[str, ...]) -> Allowed:
+    """The inline scripts and styles of every ``.html`` template in ``dirs`` (the theme's folders)."""
+    scripts: list[re.Pattern[str]] = []
+    styles: list[re.Pattern[str]] = []
+    attributes = set(BUILD_STYLES)
+    for source in _template_sources(dirs):
+        _collect(source, scripts, styles, attributes)
+    unique_scripts = list({p.pattern: p for p in scripts}.values())
+    unique_styles = list({p.pattern: p for p in styles}.values())
+    return Allowed(tuple(unique_scripts), tuple(unique_styles), frozenset(attributes))
+
+
+class UnknownInlineCode(Exception):
+    """A page holds an inline script or style that no template writes: content put it there."""
 
 
 def _offset(html: str, line: int, column: int) -> int:
@@ -263,37 +356,85 @@ def fast_scan(html: str) -> PageFacts:
     return facts
 
 
-def secure_html(html: str, *, preview: bool = False) -> str:
+def secure_html(html: str, *, preview: bool = False, allowed: Allowed | None = None, nonce: str = "") -> str:
     """``html`` with the CSP and referrer ``<meta>`` tags first in its ``<head>``.
 
-    A document without ``<head>`` (a fragment, a redirect stub) is returned unchanged.
+    With ``allowed`` (what the templates write), an inline script or style that is not on it raises
+    :class:`UnknownInlineCode` naming it; without, every inline script and style is hashed (for tests
+    of the scanner alone). A document without ``<head>`` (a fragment, a redirect stub) is returned unchanged.
     """
     facts = fast_scan(html)
     if facts.insert_at is None:
         return html
-    policy = content_security_policy(facts.scripts, facts.styles, facts.style_attributes, preview=preview)
+    if allowed is not None:
+        unknown = [f"inline <script> «{_snippet(s)}»" for s in facts.scripts if not allowed.script(s)]
+        unknown += [f"<style> «{_snippet(s)}»" for s in facts.styles if not allowed.style(s)]
+        unknown += [f'style="{_snippet(s)}"' for s in facts.style_attributes if s not in allowed.style_attributes]
+        if unknown:
+            raise UnknownInlineCode("; ".join(dict.fromkeys(unknown)))
+    policy = content_security_policy(facts.scripts, facts.styles, facts.style_attributes,
+                                     preview=preview, nonce=nonce)
     tags = (f'\n    <meta http-equiv="{CSP_META_NAME}" content="{policy}">'
             '\n    <meta name="referrer" content="no-referrer">')
     return html[:facts.insert_at] + tags + html[facts.insert_at:]
 
 
+def _snippet(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= 80 else words[:77] + "..."
+
+
+@lru_cache(maxsize=8)
+def _allowed_in(dirs: tuple[str, ...]) -> Allowed:
+    return template_scripts(dirs)
+
+
+def allowed_for(config: Any) -> Allowed:
+    """What the templates of this build's theme write (read once per set of theme folders)."""
+    return _allowed_in(tuple(str(d) for d in getattr(getattr(config, "theme", None), "dirs", []) or []))
+
+
+def _secure(html: str, where: str, config: Any, session: Session) -> str:
+    """``secure_html`` for a page of the build; code no template writes raises ``UnknownInlineCode``
+    with the whole message (the glue, hooks.py, makes it MkDocs' ``PluginError``)."""
+    try:
+        return secure_html(html, preview=session.preview, nonce=session.nonce,
+                           allowed=allowed_for(config) if config is not None else None)
+    except UnknownInlineCode as error:
+        raise UnknownInlineCode(
+            f"{where}: the page holds code that no template writes, which the "
+            f"Content-Security-Policy will not allow: {error}. Entries cannot hold raw HTML; in an "
+            "article, load a script from a file of the site (<script src=...>) and put styles in "
+            "content/assets/glossary.css") from None
+
+
 def on_startup(*, command: str, dirty: bool = False, session: Session) -> None:
-    """MkDocs ``on_startup``: note whether this process serves the live preview (live reload needs inline
-    scripts)."""
+    """MkDocs ``on_startup``: note whether this process serves the live preview, and draw its nonce."""
     session.preview = command == "serve"
+    session.nonce = secrets.token_urlsafe(18) if session.preview else ""
     if session.preview:
-        log.info("Content-Security-Policy: the live preview allows inline scripts (for live reload); "
-                 "`mkdocs build` is strict")
+        log.info("Content-Security-Policy: the live preview allows the live-reload script by a nonce drawn "
+                 "for this process; no other inline script runs")
+
+
+def _page_name(page: Any, config: Any) -> str:
+    src_uri = str(getattr(getattr(page, "file", None), "src_uri", "") or "")
+    try:
+        st = build_state(config)
+    except (RuntimeError, AttributeError, TypeError):  # outside a build (tests): the docs path
+        return src_uri or "a page"
+    name, page_path = st.source_name(src_uri), f"{st.docs_name}/{src_uri}"
+    return page_path if name == page_path else f"{page_path} (the page of {name})"
 
 
 def on_post_page(output: str, page: Any = None, config: Any = None, *, session: Session) -> str:
-    """MkDocs ``on_post_page``: secure every Markdown page."""
-    return secure_html(output, preview=session.preview)
+    """MkDocs ``on_post_page``: secure every Markdown page; code no template writes fails the build."""
+    return _secure(output, _page_name(page, config), config, session)
 
 
 def on_post_template(output_content: str, template_name: str = "", config: Any = None, *,
                      session: Session) -> str:
     """MkDocs ``on_post_template``: secure the theme's own HTML pages (``404.html``), not the sitemap."""
     if template_name.endswith(".html"):
-        return secure_html(output_content, preview=session.preview)
+        return _secure(output_content, template_name, config, session)
     return output_content

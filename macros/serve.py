@@ -37,7 +37,7 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 
-from .mkdocs_compat import keep_last_good_build, serve_builds
+from .mkdocs_compat import keep_last_good_build, serve_builds, sign_live_reload
 from .state import Session
 
 log = logging.getLogger("mkdocs.glossary")
@@ -197,6 +197,7 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any, *, session: Sessio
         if (root / folder).is_dir():
             server.watch(str(root / folder))
     server.builder = Rebuilder(server, server.builder, config, session)
+    sign_live_reload(server, session.nonce)
     return server
 
 

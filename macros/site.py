@@ -28,11 +28,36 @@ from . import SLUG_MACROS
 from .mkdocs_compat import is_marked_unchanged, mark_changed, mark_unchanged, version_problem
 from .model import Entry, Problem, is_article
 from .registry import Glossary, load_glossary
-from .render import GLOSSARY_DIR, TAGS_DIR, Renderer, absolute_url, page_url, relative_url, site_path, tag_label
+from .render import (
+    GLOSSARY_DIR,
+    HELP_PAGE,
+    TAGS_DIR,
+    Renderer,
+    absolute_url,
+    page_url,
+    relative_url,
+    site_path,
+    tag_label,
+)
 from .state import BUILD_KEY, BuildState, PageKeys, Session, build_state
 
 TEMPLATES = "overrides/glossary"
 log = logging.getLogger("mkdocs.glossary")
+
+
+def _build_state(root: Path, docs_name: str, glossary: Glossary, config: MkDocsConfig) -> BuildState:
+    """The build's renderers (one for drafts' previews when there are drafts), linked to the help page."""
+    templates = root / TEMPLATES
+    dirs = config.use_directory_urls
+    renderer = Renderer(glossary, templates, use_directory_urls=dirs)
+    drafts = Renderer(glossary, templates, use_directory_urls=dirs, preview_drafts=True) \
+        if len(glossary.published()) < len(glossary.entries) else None
+    if (Path(config.docs_dir) / HELP_PAGE).is_file():
+        for each in (renderer, drafts):
+            if each is not None:
+                each.help_page = HELP_PAGE  # help boxes, high-risk callouts and the footer (overrides/) link to it
+    config.extra["glossary_help_page"] = site_path(HELP_PAGE, use_directory_urls=dirs) if renderer.help_page else ""
+    return BuildState(root=root, docs_name=docs_name, glossary=glossary, renderer=renderer, draft_renderer=drafts)
 
 
 def on_config(config: MkDocsConfig, *, session: Session) -> MkDocsConfig:
@@ -56,14 +81,8 @@ def on_config(config: MkDocsConfig, *, session: Session) -> MkDocsConfig:
         count = len(problems)
         raise PluginError(f"the glossary has {count} problem{'s' if count != 1 else ''} (listed above); "
                           "fix them and build again")
-    templates = root / TEMPLATES
     docs_name = Path(config.docs_dir).name
-    dirs = config.use_directory_urls
-    renderer = Renderer(glossary, templates, use_directory_urls=dirs)
-    drafts = Renderer(glossary, templates, use_directory_urls=dirs, preview_drafts=True) \
-        if len(glossary.published()) < len(glossary.entries) else None
-    config[BUILD_KEY] = BuildState(root=root, docs_name=docs_name, glossary=glossary, renderer=renderer,
-                                   draft_renderer=drafts)
+    config[BUILD_KEY] = _build_state(root, docs_name, glossary, config)
     return config
 
 
@@ -77,9 +96,11 @@ def _page(config: MkDocsConfig, src_uri: str, meta: Mapping[str, object], body: 
     return File.generated(config, src_uri, content=f"---\n{front}---\n\n{body}\n", inclusion=inclusion)
 
 
-def _concept_body(renderer: Renderer, entry: Entry) -> str:
-    """The Markdown of an entry's concept page; a failure names the entry's file."""
+def _concept_body(st: BuildState, renderer: Renderer, entry: Entry) -> str:
+    """The Markdown of an entry's concept page, its HTML fragments noted in the state; a failure names the
+    entry's file."""
     try:
+        st.fragments[page_url(entry.slug)] = renderer.concept_fragments(entry.slug)
         return renderer.concept_page(entry.slug)
     except Exception as error:  # noqa: BLE001 - a template error must name the entry, not end in a traceback
         raise PluginError(f"{entry.path}: its concept page could not be rendered from "
@@ -90,18 +111,19 @@ def generated_files(config: MkDocsConfig) -> list[File]:
     """The pages the glossary adds: one per published entry, the A-Z index, the topic pages."""
     st = build_state(config)
     renderer = st.renderer
+    st.fragments.clear()
     pages = []
     for entry in st.glossary.published():
         # The body is rendered here, once, and marked so mkdocs-macros does not parse it again as a
         # template: the output of concept_page() is finished Markdown, never a template.
         meta = {"title": entry.term, "description": renderer.tooltip(entry),
                 "glossary_entry": entry.slug, "search": {"boost": 2}, "render_macros": False}
-        pages.append(_page(config, page_url(entry.slug), meta, _concept_body(renderer, entry)))
+        pages.append(_page(config, page_url(entry.slug), meta, _concept_body(st, renderer, entry)))
     for entry in st.glossary.entries.values():
         if entry.published:
             continue
         # A draft's page is a preview: MkDocs shows DRAFT files in `mkdocs serve` and never builds them.
-        body = _concept_body(st.draft_renderer or renderer, entry)
+        body = _concept_body(st, st.draft_renderer or renderer, entry)
         meta = {"title": f"{entry.term} (draft)", "description": renderer.tooltip(entry),
                 "glossary_entry": entry.slug, "render_macros": False}
         pages.append(_page(config, page_url(entry.slug), meta, body, InclusionLevel.DRAFT))
@@ -135,6 +157,9 @@ def _source_key(st: BuildState, file: File) -> str | None:
     if file.generated_by is None:
         return None
     key = file.content_string
+    fragments = st.fragments.get(file.src_uri)
+    if fragments:
+        key += "\0" + "\0".join(fragments.values())
     entry = st.glossary.entries.get(file.src_uri[len(GLOSSARY_DIR) + 1:-3]) \
         if file.src_uri.startswith(f"{GLOSSARY_DIR}/") else None
     if entry is not None:
@@ -233,6 +258,14 @@ def export_files(config: MkDocsConfig) -> list[File]:
             File.generated(config, SCHEMA_NAME, content=schema_text())]
 
 
+def _inject_fragments(st: BuildState, page: Page) -> None:
+    """A concept page's map and lists put in place, after the search plugin indexed the page (this event runs
+    late): they are neither parsed by Markdown nor read by search."""
+    fragments = st.fragments.get(page.file.src_uri)
+    if fragments and page.content:
+        page.content = Renderer.inject(page.content, fragments)
+
+
 def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
     """Give ``overrides/glossary/head.html`` the Open Graph tags and the JSON-LD of the page.
 
@@ -242,6 +275,7 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     """
     from .jsonld import SiteInfo, concept_data, script_json, term_set_data
     st = build_state(config)
+    _inject_fragments(st, page)
     meta = page.meta
     if meta.get("description"):
         meta["description"] = str(markupsafe.escape(str(meta["description"])))
@@ -259,7 +293,10 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     entry = st.glossary.entries.get(slug)
     is_entry = entry is not None and entry.published and src == page_url(slug)
     article = is_entry or is_article(src)
-    title = config.site_name if page.is_homepage else str(meta.get("title") or page.title or config.site_name)
+    raw_title = meta.get("title")
+    if isinstance(raw_title, markupsafe.Markup):
+        raw_title = raw_title.unescape()
+    title = config.site_name if page.is_homepage else str(raw_title or page.title or config.site_name)
     og = [("og:type", "article" if article else "website"), ("og:site_name", config.site_name),
           ("og:title", title)]
     if description:
@@ -275,18 +312,41 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
         data = term_set_data(terms, set_url, site)
     # overrides/main.html ends concept pages and articles with the medical disclaimer
     context["glossary_disclaimer"] = bool(meta.get("glossary_entry")) or is_article(src)
+    if raw_title:
+        # Material prints page.meta.title as it is (no autoescape) in <title> and in the header: escaped
+        # here, a term can only ever show as text. Markup, so escaping it again changes nothing.
+        meta["title"] = markupsafe.escape(str(raw_title))
     context["glossary_head"] = {"og": og, "jsonld": script_json(data) if data else "",
                                 "export": src == f"{GLOSSARY_DIR}/index.md"}  # the A-Z page points to glossary.json
     return context
 
 
+def on_post_page(output: str, page: Page | None = None, config: MkDocsConfig | None = None, *,
+                 session: Session) -> str:
+    """Every page, last of all: the theme's indentation taken out (``compact.py``), then the
+    Content-Security-Policy computed from that final HTML (``security.py``); inline code that no
+    template writes fails the build."""
+    from . import security
+    from .compact import compact_html
+    try:
+        return security.on_post_page(compact_html(output), page, config, session=session)
+    except security.UnknownInlineCode as error:
+        raise PluginError(str(error)) from None
+
+
+def on_post_template(output_content: str, template_name: str = "", config: MkDocsConfig | None = None, *,
+                     session: Session) -> str:
+    """The theme's own HTML pages (``404.html``) secured as pages are (``security.on_post_template``)."""
+    from . import security
+    try:
+        return security.on_post_template(output_content, template_name, config, session=session)
+    except security.UnknownInlineCode as error:
+        raise PluginError(str(error)) from None
+
+
 def source_name(st: BuildState, src_uri: str) -> str:
     """How an author finds the page: the YAML file of an entry, else the file under the docs folder."""
-    if src_uri.startswith(f"{GLOSSARY_DIR}/") and src_uri.endswith(".md"):
-        slug = src_uri[len(GLOSSARY_DIR) + 1:-3]
-        if slug in st.glossary.entries:
-            return st.glossary.entries[slug].path
-    return f"{st.docs_name}/{src_uri}"
+    return st.source_name(src_uri)
 
 
 def template_problems(root: Path) -> list[Problem]:

@@ -15,7 +15,7 @@ reads it (a change to its fields needs a restart of ``mkdocs serve``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,9 @@ class Session:
 
     #: ``mkdocs serve``: the Content-Security-Policy lets live reload run, and pages are marked for partial rebuilds.
     preview: bool = False
+    #: ``mkdocs serve``: the nonce drawn for this process, which the pages' policy allows and the preview server
+    #: writes on the live-reload script it injects (``security.on_startup``, ``mkdocs_compat.sign_live_reload``).
+    nonce: str = ""
     #: For partial rebuilds (``serve.py``): what every generated page was made from in the last build that
     #: succeeded (``baseline``) and in the build under way (``pending``; None until it reaches its pages).
     baseline: PageKeys | None = None
@@ -52,6 +55,18 @@ class BuildState:
     renderer: Renderer
     #: The renderer of drafts' preview pages (``mkdocs serve``): drafts may link drafts there.
     draft_renderer: Renderer | None = None
+    #: The HTML of each concept page that is not prose (map, lists), by ``src_uri``: put in after Markdown.
+    fragments: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def source_name(self, src_uri: str) -> str:
+        """How an author finds the page: the YAML file of an entry, else the file under the docs folder."""
+        from .render import GLOSSARY_DIR
+
+        if src_uri.startswith(f"{GLOSSARY_DIR}/") and src_uri.endswith(".md"):
+            slug = src_uri[len(GLOSSARY_DIR) + 1:-3]
+            if slug in self.glossary.entries:
+                return self.glossary.entries[slug].path
+        return f"{self.docs_name}/{src_uri}"
 
 
 def build_state(config: Mapping[str, Any]) -> BuildState:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .loader import read_yaml
-from .model import ARTICLES_DIR, SECTIONS, Entry, Problem
+from .model import ARTICLES_DIR, SECTIONS, WIKILINK, Entry, Problem
 from .readability import Reading, measure
 
 STYLE_FILE = "_style.yaml"
@@ -39,7 +39,6 @@ ADVICE = "split long sentences and explain terms in plain words first"
 _MACRO = re.compile(r"\{\{\s*(\w+)\((.*?)\)\s*\}\}", re.S)
 _ARG = re.compile(r"(['\"])(.*?)\1")
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S)
-_WIKILINK = re.compile(r"\[\[[^\[\]]*\]\]")
 _MD_LINK = re.compile(r"\[[^\[\]]*\]\([^()]*\)")
 _CODE = re.compile(r"`[^`]*`")
 
@@ -118,7 +117,9 @@ def _limit_group(name: str) -> str:
 
 def entry_fields(entry: Entry) -> list[tuple[str, str]]:
     """``(field, text)`` of every measured field of an entry: summary, sections, risk text, urgent box, origin."""
-    fields = [(name, text) for name, text in entry.text_fields() if text.strip()]
+    # The box's items (risk.urgent[i] in text_fields) are measured together, as the box, below.
+    fields = [(name, text) for name, text in entry.text_fields()
+              if text.strip() and not name.startswith("risk.urgent[")]
     risk = entry.data.get("risk")
     urgent = risk.get("urgent") if isinstance(risk, dict) else None
     if isinstance(urgent, list) and urgent and all(isinstance(u, str) for u in urgent):
@@ -155,7 +156,7 @@ def _outside_markup(text: str) -> str:
     """``text`` with links, code and URLs blanked out (same length), so words inside them are not matched."""
     def blank(match: re.Match[str]) -> str:
         return " " * len(match.group(0))
-    for pattern in (_WIKILINK, _MD_LINK, _CODE):
+    for pattern in (WIKILINK, _MD_LINK, _CODE):
         text = pattern.sub(blank, text)
     return text
 

@@ -1,4 +1,4 @@
-"""Per-file checks: the JSON Schema, then the text rules (no raw HTML, no script URLs).
+"""Per-file checks: the JSON Schema, the names, then the text fields judged on their rendered HTML (``markup``).
 
 Each check returns :class:`Problem` objects pointing at the file, line and field.
 """
@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import difflib
 import json
+import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .loader import to_json_compatible
+from .markup import SiteMarkdown, field_markdown, judge, needs_judging, site_markdown, term_link
 from .model import Entry, Problem, SourceMap, scan_links
 from .quickschema import quick_validator as _quick_validator
 
@@ -25,21 +28,6 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 ENTRY_SCHEMA = SCHEMA_DIR / "entry.schema.json"
 REFERENCES_SCHEMA = SCHEMA_DIR / "references.schema.json"
 
-#: ``[[slug]]`` or ``[[slug|shown text]]``.
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
-_HTML = re.compile(r"<!--|<\s*/?\s*([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*>")
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>\s]*>", re.I)
-_SCRIPT_URL = re.compile(r"(?i)\b(javascript|vbscript)\s*:|\]\(\s*<?\s*(data)\s*:")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}(\s|$)", re.M)
-_IMAGE = re.compile(r"!\[[^\]]*\]\(")
-_TRIGGERS = re.compile(r"[<:!#\[\]]")  # raw HTML, script URLs, images, headings, [[links]]
-_HTML_HINTS = {
-    "b": "**bold**", "strong": "**bold**", "i": "*italic*", "em": "*italic*",
-    "a": "[[slug]] for an entry or [text](https://...) for another site",
-    "br": "a blank line between paragraphs", "p": "a blank line between paragraphs",
-    "sub": "plain text such as 5-HT1A", "sup": "plain text such as 5-HT1A",
-    "ul": "Markdown list lines starting with '- '", "li": "Markdown list lines starting with '- '",
-}
 _TYPE_WORDS = {"string": "text", "array": "a list such as [a, b]", "object": "a mapping of fields",
                "integer": "a whole number", "boolean": "true or false", "null": "empty"}
 
@@ -164,6 +152,73 @@ def locate(entry: Entry, field: str, needle: str) -> int:
     return entry.source.line(field)
 
 
+#: Unicode categories a name may never hold: controls, format characters (zero-width, bidi overrides),
+#: surrogates, private-use and unassigned code points, line and paragraph separators.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+#: Cyrillic and Greek letters that look like Latin ones (after case-folding), and what they look like.
+#: Greek letters used as themselves in names (alpha, beta, gamma, delta, kappa, mu...) are not here.
+LOOK_ALIKES = {
+    "а": "a", "в": "b", "е": "e", "ѐ": "è", "ё": "ë", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
+    "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "і": "i", "ї": "ï", "ј": "j", "һ": "h", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "ɡ": "g", "ο": "o", "ϲ": "c", "ν": "v", "ρ": "p", "ι": "i", "η": "n", "τ": "t",
+    "ϳ": "j", "υ": "u", "χ": "x", "ζ": "z", "ı": "i",
+}
+
+
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: NFKC, case-folded (``"ＧＡＢＡ"``, ``"gaba"`` and ``"GABA"`` are one)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def skeleton(name: str) -> str:
+    """``name_key`` with Cyrillic and Greek look-alikes of Latin letters replaced: what a reader sees."""
+    return "".join(LOOK_ALIKES.get(ch, ch) for ch in name_key(name))
+
+
+def _describe(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character').lower()}"
+
+
+def name_character_problem(name: str) -> str | None:
+    """Why a term, alias or section heading cannot be written as it is (a character in it), or None."""
+    for ch in name:
+        if unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
+            what = "a line break" if ch in "\n\r\u2028\u2029\x85" else "an invisible or control character"
+            return f"contains {what} ({_describe(ch)}); retype the name without it"
+    reference = _CHARACTER_REFERENCE.search(name)
+    if reference:
+        return (f"contains the character reference '{reference.group(0)}', which some places would show as a "
+                "character and others as written; write the character itself, or the words")
+    for word in re.findall(r"\w+", name):
+        mixed = [ch for ch in word if ch.casefold() in LOOK_ALIKES]
+        if mixed and any("a" <= ch <= "z" for ch in word.casefold()):
+            return (f"mixes Latin letters with a look-alike letter from another alphabet ({_describe(mixed[0])}) "
+                    f"in '{word}'; write it in Latin letters")
+    return None
+
+
+def name_problems(entry: Entry) -> list[Problem]:
+    """Every character of the term, the aliases and the extra section headings: nothing invisible, no line
+    breaks, no character references, no look-alike letters mixed into a Latin word (the schema refuses
+    markup characters)."""
+    problems = []
+    names = [("term", entry.data.get("term"))]
+    names += [(f"aliases[{i}]", a) for i, a in enumerate(entry.data.get("aliases") or [])
+              if isinstance(entry.data.get("aliases"), list)]
+    sections = entry.data.get("extra_sections")
+    names += [(f"extra_sections[{i}].heading", item.get("heading")) for i, item in
+              enumerate(sections if isinstance(sections, list) else []) if isinstance(item, dict)]
+    for field, name in names:
+        if isinstance(name, str):
+            message = name_character_problem(name)
+            if message:
+                problems.append(Problem(entry.path, entry.source.line(field), field, message))
+    return problems
+
+
 #: Headings every concept page already has, with the field that holds their text (if any).
 PAGE_HEADINGS: dict[str, str | None] = {
     "context": "context", "significance": "significance", "mechanism": "mechanism", "application": "application",
@@ -172,15 +227,54 @@ PAGE_HEADINGS: dict[str, str | None] = {
 }
 
 
-def _may_hold_script_url(text: str) -> bool:
-    """False only when ``_SCRIPT_URL`` cannot match: a quick test, since that search is slow on long text.
+#: At most this many '[' and '<' in one field (after [[links]] become Markdown links, one '[' each): a few
+#: thousand would take Python-Markdown seconds to read (its bracket matching is quadratic).
+MAX_OPENERS = 300
 
-    ASCII text can match only if it holds ':' and either '](' or 'script' in any case; other
-    text (where case-insensitive matching has Unicode subtleties) is always searched.
+#: The project whose mkdocs.yml configures the Markdown when a caller names none (this repository).
+DEFAULT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _stand_in_link(slug: str, shown: str | None) -> str:
+    """A term link as the renderer writes it; its target and tooltip are checked elsewhere."""
+    return term_link(shown or slug, f"{slug}.md", "summary")
+
+
+def _relative_link_problem(href: str, root: Path, docs_dir: str) -> str | None:
+    """Why a relative link in an entry would stop the strict build (MkDocs validates every one), or None.
+
+    MkDocs resolves it from the entry's page, ``glossary/<slug>.md``, and accepts only a link to a
+    Markdown file of the site, optionally with an anchor; a citation's ``#ref-...`` is ours.
     """
-    if ":" not in text:
-        return False
-    return not text.isascii() or "](" in text or "script" in text.lower()
+    path, _hash, anchor = href.partition("#")
+    if not path:
+        return None if anchor.startswith("ref-") else (
+            f"the link '{href}' points to a place on this page, but the text is also shown on other pages; "
+            "link to an entry with [[slug]] or to a web page with [text](https://...)")
+    target = posixpath.normpath(posixpath.join("glossary", path))
+    if not path.endswith(".md") or target.startswith("../") or "?" in path:
+        return (f"the link '{href}' does not lead to a page of this site (the strict build would stop); link to "
+                "an entry with [[slug]], to a page of this site by its file, e.g. [About](../about.md), or to a "
+                "web page with [text](https://...)")
+    stem = target[len("glossary/"):-3] if target.startswith("glossary/") else ""
+    generated = target in ("glossary/index.md", "tags/index.md") or target.startswith("tags/") or \
+        (stem and (root / "glossary" / f"{stem}.yaml").is_file())
+    if generated or (root / docs_dir / target).is_file():
+        return None
+    return (f"the link '{href}' leads to '{target}', which is not a page of this site (the strict build would "
+            "stop); link to an entry with [[slug]] or fix the file name")
+
+
+def markup_problems(path: str, where: Callable[[str, str], int], field: str, source: str,
+                    root: Path, config: SiteMarkdown) -> list[Problem]:
+    """The problems of one field's finished Markdown (``source``), judged on the HTML it renders to."""
+    findings, relative, _html = judge(source, config)
+    problems = [Problem(path, where(field, finding.needle), field, finding.message) for finding in findings]
+    for href in relative:
+        message = _relative_link_problem(href, root, config.docs_dir)
+        if message:
+            problems.append(Problem(path, where(field, href), field, message))
+    return problems
 
 
 def _extra_heading_problems(entry: Entry) -> list[Problem]:
@@ -196,43 +290,19 @@ def _extra_heading_problems(entry: Entry) -> list[Problem]:
     return problems
 
 
-def _html_problems(entry: Entry, field: str, bare: str) -> list[Problem]:
-    """Raw HTML in a field's text (code spans and autolinks removed): one message per tag name."""
-    problems = []
-    reported: set[str] = set()
-    for match in _HTML.finditer(bare) if "<" in bare else ():
-        tag = match.group(0)
-        name = (match.group(1) or "").lower()
-        if name in reported:
-            continue  # one message per tag name and field: '<b>' covers its '</b>'
-        reported.add(name)
-        if name in {"script", "iframe", "style", "object", "embed", "img", "video", "audio", "form"}:
-            hint = "scripts, styles and embedded media are never allowed in entries; describe it in words"
-        elif tag == "<!--":
-            hint = "HTML comments are not allowed; use a YAML comment line starting with '#'"
-        else:
-            hint = f"write Markdown instead: {_HTML_HINTS.get(name, 'plain Markdown text')}"
-        problems.append(Problem(entry.path, locate(entry, field, tag), field,
-                                f"raw HTML '{tag}' is not allowed; {hint}"))
-    return problems
+def _field_problems(entry: Entry, field: str, text: str, root: Path, config: SiteMarkdown) -> list[Problem]:
+    """One field rendered as the page renders it and held against the allow-list, and its unbalanced ``[[``."""
+    source = field_markdown(text, _stand_in_link)
+    openers = source.count("[") + source.count("<")
+    if openers > MAX_OPENERS:  # Python-Markdown reads brackets in quadratic time: it is not asked to
+        return [Problem(entry.path, entry.source.line(field), field,
+                        f"holds {openers} '[' and '<' characters (links count one each); a field may "
+                        f"hold at most {MAX_OPENERS}: split the text, or write fewer brackets")]
 
+    def line_of(field: str, needle: str) -> int:
+        return locate(entry, field, needle) if needle else entry.source.line(field)
 
-def _markdown_problems(entry: Entry, field: str, text: str, bare: str) -> list[Problem]:
-    """Script URLs, images, headings and unbalanced ``[[`` in a field's text."""
-    problems = []
-    for match in _SCRIPT_URL.finditer(bare) if _may_hold_script_url(bare) else ():
-        scheme = (match.group(1) or match.group(2)).lower()
-        problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip("](<")), field,
-                                f"'{scheme}:' links are not allowed; link to an entry with [[slug]] "
-                                "or to a web page with [text](https://...)"))
-    for match in _IMAGE.finditer(bare) if "![" in bare else ():
-        problems.append(Problem(entry.path, locate(entry, field, match.group(0)), field,
-                                "images are not allowed in entries: the site loads nothing from other places; "
-                                "describe it in words"))
-    for match in _HEADING.finditer(text) if "#" in text else ():
-        problems.append(Problem(entry.path, locate(entry, field, match.group(0).strip()), field,
-                                "headings are not allowed inside a field: the page template sets the "
-                                "headings; use **bold** text or a new paragraph instead"))
+    problems = markup_problems(entry.path, line_of, field, source, root, config)
     leftover = scan_links(text)[1] if "[[" in text or "]]" in text else ""
     if "[[" in leftover or "]]" in leftover:
         problems.append(Problem(entry.path, locate(entry, field, "[[" if "[[" in leftover else "]]"), field,
@@ -240,16 +310,33 @@ def _markdown_problems(entry: Entry, field: str, text: str, bare: str) -> list[P
     return problems
 
 
-def text_problems(entry: Entry) -> list[Problem]:
-    """Raw HTML, script URLs, headings and malformed ``[[`` links in every text field."""
+def urgent_problems(entry: Entry) -> list[Problem]:
+    """A published high-risk entry must say when to get help (``risk.urgent``, the box under its summary).
+
+    Drafts are exempt, so a new entry can be written in steps; an empty or mistyped list is the schema's to report.
+    """
+    risk = entry.data.get("risk")
+    if not entry.published or not isinstance(risk, dict) or risk.get("level") != "high" or "urgent" in risk:
+        return []
+    return [Problem(entry.path, entry.source.line("risk.level"), "risk.urgent",
+                    "a high-risk entry needs the 'When to get help' box shown under its summary; add under risk: "
+                    "'urgent:' with a list of short plain sentences, emergency signs first, each saying what to "
+                    "watch for and what to do (for example '- Call your local emergency number if someone has a "
+                    "seizure or cannot be woken.'), and no doses")]
+
+
+def text_problems(entry: Entry, root: Path | None = None) -> list[Problem]:
+    """Each text field rendered as the page renders it and held against the allow-list (``markup.judge``),
+    plus unbalanced ``[[`` links and extra sections that repeat a page heading.
+
+    ``root`` is the project folder, whose mkdocs.yml configures the Markdown (default: this repository).
+    """
+    root = root or DEFAULT_ROOT
+    config = site_markdown(root)
     problems = _extra_heading_problems(entry)
+    # text_fields() holds the "When to get help" items (risk.urgent[i]) too: judged like every text field.
     for field, text in entry.text_fields():
-        if not text or not _TRIGGERS.search(text):
-            continue  # every rule below needs one of these characters: most fields have none
-        # Removing code spans and autolinks only deletes text: without '`' or '<' the text is already bare.
-        bare = _AUTOLINK.sub("", _CODE_SPAN.sub("", text)) if "`" in text or "<" in text else text
-        problems += _html_problems(entry, field, bare)
-        problems += _markdown_problems(entry, field, text, bare)
+        if not text or (config.fast_path and not needs_judging(text)):
+            continue  # only paragraphs, emphasis and [[links]] can come of it: nothing for the allow-list to refuse
+        problems += _field_problems(entry, field, text, root, config)
     return problems
-
-

@@ -23,10 +23,10 @@ NEW_PROBLEMS = [
     "glossary/epsilon-messenger.yaml:21: metric: must not be empty: write the text of this section",
     "glossary/epsilon-messenger.yaml:24: risk.level: is empty; write one of: low, moderate, high",
     "glossary/epsilon-messenger.yaml:26: risk.text: must not be empty: write the text of this section",
-    "glossary/epsilon-messenger.yaml:39: evidence: is empty; write one of: established, emerging, limited, contested",
-    "glossary/epsilon-messenger.yaml:41: references: must list at least one key of the bibliography "
+    "glossary/epsilon-messenger.yaml:44: evidence: is empty; write one of: established, emerging, limited, contested",
+    "glossary/epsilon-messenger.yaml:46: references: must list at least one key of the bibliography "
     "(glossary/_references.yaml)",
-    "glossary/epsilon-messenger.yaml:43: reviewed: is empty; it must be a date written as YYYY-MM-DD",
+    "glossary/epsilon-messenger.yaml:48: reviewed: is empty; it must be a date written as YYYY-MM-DD",
 ]
 
 #: What an author types into the new file: (the placeholder line, what replaces it).

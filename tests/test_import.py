@@ -143,7 +143,7 @@ def test_a_batch_imports_the_good_files_and_names_the_refused_one(tmp_path: Path
     for other in seeds["others"]:
         assert f"{other}:1: (file): no known heading line" in result.stdout
     entries = [p for p in (project / "glossary").glob("*.yaml") if not p.name.startswith("_")]
-    assert len(entries) == 4 + 3  # the fixture's four entries and the three imported (not _references, _style)
+    assert len(entries) == 4 + 3  # the fixture's four entries and the three drafts
 
 
 def test_import_never_overwrites_without_force(tmp_path: Path, seeds: dict[str, list[Path]]) -> None:

@@ -171,10 +171,12 @@ def test_entry_text_cannot_break_out_of_the_head(site_factory) -> None:
     assert _meta(soup, property="og:description") == TRICKY_PLAIN
     termset = json.loads(result.html("glossary/index.html").find("script", type="application/ld+json").string)
     assert {t["termCode"]: t["description"] for t in termset["hasDefinedTerm"]}["alpha"] == TRICKY_PLAIN
-    # The relationship map on Beta's page shows Alpha's summary as the tooltip of its box, as text.
-    beta_map = result.html("glossary/beta/index.html").find("svg", class_="glossary-map")
-    tips = [t.get_text() for t in beta_map.find_all("title")]
+    # Beta's Related list (HTML written by the build, not by Markdown) shows Alpha's summary as the tooltip
+    # of its link, as text.
+    related = result.html("glossary/beta/index.html").find("ul", class_="glossary-related")
+    tips = [a["title"] for a in related.find_all("a")]
     assert TRICKY_PLAIN in tips
+    assert "<script>" not in str(related).replace("&lt;script&gt;", "")
 
 
 def test_relative_urls_in_json_ld_without_site_url(fixture_build) -> None:

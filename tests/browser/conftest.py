@@ -75,7 +75,7 @@ def fault_project_files() -> dict[str, str | None]:
         "mkdocs.yml": yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
         "content/assets/glossary.css": (ROOT / "content" / "assets" / "glossary.css").read_text(encoding="utf-8"),
     }
-    for fault in sorted(p for p in FAULTS.glob("*.md") if p.name != "README.md"):
+    for fault in sorted(p for p in [*FAULTS.glob("*.md"), *FAULTS.glob("*.js")] if p.name != "README.md"):
         files[f"content/faults/{fault.name}"] = fault.read_text(encoding="utf-8")
     return files
 

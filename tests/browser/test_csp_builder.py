@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
 from macros import security
@@ -81,15 +83,73 @@ def test_theme_pages_are_secured_and_the_sitemap_is_not() -> None:
     assert security.on_post_template(sitemap, "sitemap.xml", session=Session()) == sitemap
 
 
-def test_live_preview_relaxes_only_inline_scripts() -> None:
-    """Under `mkdocs serve` the live-reload script (new text on every response) may run: script-src is
-    'self' 'unsafe-inline' with no hash (a hash would disable 'unsafe-inline'); the rest stays strict.
-    A build, in another command, is strict."""
+def test_live_preview_allows_live_reload_by_a_nonce_never_unsafe_inline() -> None:
+    """Under `mkdocs serve` the live-reload script (new text on every response) runs by a nonce drawn for the
+    serving process: script-src is 'self', the nonce and the hashes, never 'unsafe-inline'. A build, in
+    another command, has no nonce."""
     serving = Session()
     security.on_startup(command="serve", dirty=False, session=serving)
     policy = policy_of(security.on_post_page(PAGE, session=serving))
-    assert policy["script-src"] == ["'self'", "'unsafe-inline'"]
-    assert policy["default-src"] == ["'self'"] and "'unsafe-eval'" not in policy["script-src"]
+    nonce = [s for s in policy["script-src"] if s.startswith("'nonce-")]
+    assert len(nonce) == 1 and len(nonce[0]) > len("'nonce-'") + 16
+    assert nonce[0] == f"'nonce-{serving.nonce}'"
+    assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+    assert policy["default-src"] == ["'self'"]
     building = Session()
     security.on_startup(command="build", dirty=False, session=building)
-    assert "'unsafe-inline'" not in policy_of(security.on_post_page(PAGE, session=building))["script-src"]
+    strict = policy_of(security.on_post_page(PAGE, session=building))["script-src"]
+    assert not any(s.startswith("'nonce-") for s in strict)
+
+
+def test_the_served_live_reload_script_carries_the_nonce() -> None:
+    """The preview server writes the process's nonce on the one script it injects, and on nothing else."""
+    from macros.mkdocs_compat import sign_live_reload
+
+    class Server:
+        def _inject_js_into_html(self, content: bytes, epoch: int) -> bytes:  # MkDocs 1.6.1's shape
+            at = content.rindex(b"</body>")
+            return content[:at] + b"<script>livereload(%d, 1);</script>" % epoch + content[at:]
+
+    server = Server()
+    sign_live_reload(server, "abc123")
+    served = server._inject_js_into_html(b"<html><body><script>planted()</script></body></html>", 7)  # noqa: SLF001
+    assert served == (b'<html><body><script>planted()</script><script nonce="abc123">livereload(7, 1);</script>'
+                      b"</body></html>")
+
+
+def _theme_dirs() -> list[str]:
+    """The template folders of the real build: overrides/, then Material's templates."""
+    import material
+
+    root = Path(__file__).resolve().parents[2]
+    return [str(root / "overrides"), str(Path(material.__file__).parent / "templates")]
+
+
+def test_only_scripts_the_templates_write_are_allowed() -> None:
+    """Material's scope script is allowed at any depth (its {{ base_url }} is a value), an injected script is
+    not, nor one that uses the template's text to break out of its string."""
+    allowed = security.template_scripts(_theme_dirs())
+    scope = ('__md_scope=new URL("{base}",location),__md_hash=e=>[...e].reduce(((e,_)=>(e<<5)-e+_.charCodeAt(0)),0),'
+             '__md_get=(e,_=localStorage,t=__md_scope)=>JSON.parse(_.getItem(t.pathname+"."+e)),'
+             '__md_set=(e,_,t=localStorage,a=__md_scope)=>{{try{{t.setItem(a.pathname+"."+e,JSON.stringify(_))}}'
+             'catch(e){{}}}}')
+    assert allowed.script(scope.format(base="../.."))
+    assert allowed.script(scope.format(base="."))
+    assert not allowed.script(scope.format(base='..",location),alert(1),("'))
+    assert not allowed.script("alert(document.cookie)")
+    assert not allowed.style("body{background:url(x)}")
+    assert "text-align: right;" in allowed.style_attributes
+
+
+def test_a_page_with_an_injected_script_is_refused_not_hashed() -> None:
+    """With the templates' list, a page holding an inline script no template writes raises, naming it;
+    the theme's own scripts pass and are hashed."""
+    allowed = security.template_scripts(_theme_dirs())
+    page = PAGE.replace('__md_scope=new URL("..",location)', "stolen()")
+    with pytest.raises(security.UnknownInlineCode, match="stolen"):
+        security.secure_html(page, allowed=allowed)
+    real = ('var target=document.getElementById(location.hash.slice(1));'
+            'target&&target.name&&(target.checked=target.name.startsWith("__tabbed_"))')
+    theme = PAGE.replace('<script>__md_scope=new URL("..",location)</script>', "").replace(
+        "var target=document.getElementById(location.hash.slice(1))", real)
+    assert policy_of(security.secure_html(theme, allowed=allowed))["script-src"] == ["'self'", sha(real)]

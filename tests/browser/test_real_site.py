@@ -316,6 +316,7 @@ def test_live_preview_keeps_live_reload_working_under_the_policy(browser: Any, t
             page.goto(base_url + "about/", wait_until="load")
             page.wait_for_timeout(300)
             reloading = page.evaluate("typeof window.livereload === 'function'")
+            policy = page.evaluate("document.querySelector('meta[http-equiv=Content-Security-Policy]').content")
         finally:
             context.close()
     finally:
@@ -327,4 +328,6 @@ def test_live_preview_keeps_live_reload_working_under_the_policy(browser: Any, t
             server.wait()
         log.close()
     assert reloading, "the live-reload script did not run in the preview"
+    script_src = next(part.split()[1:] for part in policy.split(";") if part.split()[0] == "script-src")
+    assert "'unsafe-inline'" not in script_src and any(s.startswith("'nonce-") for s in script_src), policy
     assert not watch.findings, gates.report(watch.findings)

@@ -1,0 +1,1 @@
+document.cookie = "visitor=42; path=/; max-age=3600";

@@ -1,0 +1,1 @@
+window.planted = eval("6 * 7");
