@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from .citations import citation_problems, page_problems, scan
 from .loader import read_yaml
 from .model import Entry, Problem, Reference
 from .readability import Reading
+from .review import review_problems
 from .style import (
     Style,
     article_problems,
@@ -78,6 +80,8 @@ class Glossary:
     #: Readability of every entry (slug -> field -> reading) and article (path -> reading).
     readings: dict[str, dict[str, Reading]] = field(default_factory=dict)
     article_readings: dict[str, Reading] = field(default_factory=dict)
+    #: Keys cited inline by each hand-written page of ``content/`` (by ``src_uri``), in order.
+    page_citations: dict[str, list[str]] = field(default_factory=dict)
 
     def term_of(self, slug: str) -> str | None:
         """The term of the entry ``slug``, or None."""
@@ -375,6 +379,14 @@ def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem]) -> N
         markdown = path.read_text(encoding="utf-8", errors="replace")
         title = page_title(markdown, path.stem.replace("-", " ").capitalize())
         mentioned: set[str] = set()
+        if "[" in markdown and "@" in markdown:
+            display = f"content/{src_uri}"
+            problems.extend(page_problems(markdown, display, glossary, glossary.style,
+                                          article=src_uri.startswith("articles/")))
+            glossary.page_citations[src_uri] = [key for cite in scan(markdown, fences=True)[0]
+                                                for key, _loc in cite.items]
+        elif src_uri.startswith("articles/"):
+            problems.extend(page_problems(markdown, f"content/{src_uri}", glossary, glossary.style, article=True))
         for match in _MACRO_CALL.finditer(markdown):
             slug = match.group(3)
             line = markdown.count("\n", 0, match.start()) + 1
@@ -417,9 +429,7 @@ def _check_style(root: Path, glossary: Glossary, problems: list[Problem]) -> Non
     A published entry or an article over its grade limit is a problem; a draft's is a warning (drafts are
     measured and reported, never failed); stigmatising words are warnings naming the wording to use.
     """
-    style, found = load_style(root)
-    glossary.style = style
-    problems.extend(found)
+    style = glossary.style  # read by load_glossary first: the citation and review rules need it too
     for entry in glossary.entries.values():
         readings = entry_readings(entry, glossary.term_of)
         glossary.readings[entry.slug] = readings
@@ -445,11 +455,15 @@ def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Probl
     root = Path(root)
     glossary = Glossary(root=root)
     problems: list[Problem] = []
+    glossary.style, found = load_style(root)
+    problems.extend(found)
     _load_references(root, glossary, problems)
     _load_entries(root, glossary, problems, jobs)
     _index_names(glossary, problems)
     outgoing = _check_links(glossary, problems)
     _check_precursors(glossary, problems)
+    problems.extend(citation_problems(glossary, glossary.style))
+    problems.extend(review_problems(glossary))
     _index_links(glossary, outgoing)
     _scan_articles(root, glossary, problems)
     _check_style(root, glossary, problems)
