@@ -72,5 +72,7 @@ def on_startup(command: str, dirty: bool = False) -> None:
     if notice:
         logging.getLogger("mkdocs.hooks.deploy").info(notice)  # info, not a warning: strict builds go on
 on_page_context = _forward("site", "on_page_context")
+# After mkdocs-macros (priority 0) has rendered the page, so citations in macro output are numbered too.
+on_page_markdown = _forward("site", "on_page_markdown", -50)
 on_nav = _forward("site", "on_nav")
 on_serve = _forward("serve", "on_serve")

@@ -16,9 +16,11 @@ from typing import Any
 
 import jinja2
 
+from .citations import number_citations, reference_html, reference_title, strip_citations
 from .graph import Node, components, layers, pathway_map, relationship_map
 from .model import EVIDENCE_LABELS, EVIDENCE_MEANINGS, RISK_ADMONITION, RISK_LABELS, SECTIONS, Entry
 from .registry import Glossary
+from .review import build_date, date_text, next_review, reviewed_by
 from .validate import WIKILINK
 
 GLOSSARY_DIR = "glossary"
@@ -29,6 +31,9 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>#|!])")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"[*_`]+")
+#: Where a page's References list goes: the concept template's ``{{ references }}`` and an article's
+#: ``{{ references() }}`` write it; a page that cites without it gets the list at its end.
+REFERENCES_HERE = "<!-- glossary:references -->"
 
 
 class UnknownEntry(LookupError):
@@ -138,6 +143,8 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["md_escape"] = md_escape
+        #: The date the site is built for: pages past their ``next_review`` say they are due for review.
+        self.today = build_date()
 
     # -- lookups ----------------------------------------------------------
     #: True while a draft's preview page is rendered (``mkdocs serve`` only): drafts may then link drafts.
@@ -166,6 +173,8 @@ class Renderer:
         return done
 
     def _plain_text(self, text: str) -> str:
+        text = strip_citations(text)
+
         def shown(match: re.Match[str]) -> str:
             target = self.glossary.entries.get(match.group(1))
             return match.group(2) or (target.term if target else match.group(1))
@@ -217,25 +226,46 @@ class Renderer:
             evidence=EVIDENCE_LABELS[entry.evidence])
 
     def reference(self, key: str) -> str:
-        """One bibliography record as a Markdown line."""
+        """One bibliography record as HTML, from its public fields only (never supports, caution, verification)."""
         data: dict[str, Any] = self.glossary.references[key].data
-        parts = []
-        if data.get("authors"):
-            parts.append(md_escape(str(data["authors"])))
-        if data.get("year"):
-            parts.append(f"({data['year']}).")
-        parts.append(f"*{md_escape(str(data['title']).rstrip('.'))}*.")
-        if data.get("publisher_or_journal"):
-            parts.append(md_escape(str(data["publisher_or_journal"])) + ".")
-        if data.get("volume_pages") and str(data["volume_pages"]) != "n/a" \
-                and not str(data["volume_pages"]).startswith("n/a"):
-            parts.append(md_escape(str(data["volume_pages"])) + ".")
-        ids = data.get("identifiers") or {}
-        if ids.get("doi"):
-            parts.append(f"[doi:{md_escape(str(ids['doi']))}](https://doi.org/{ids['doi']})")
-        elif data.get("url"):
-            parts.append(f"<{data['url']}>")
-        return " ".join(parts)
+        return reference_html(data)
+
+    def cite_title(self, key: str) -> str:
+        """The tooltip of a citation: authors (year). Title."""
+        return reference_title(self.glossary.references[key].data)
+
+    def finish_citations(self, markdown: str, lead: str, listed: list[str] | None = None) -> str:
+        """A finished page with its citations numbered and its References list in place.
+
+        The list goes where the page has :data:`REFERENCES_HERE` (else at its end, if the page cites
+        anything): the cited works in order of first citation, each linking back to where it is
+        cited, then the ``listed`` keys that are not cited, under Further reading.
+        """
+        references = self.glossary.references
+        numbered = number_citations(markdown, references, lead, self.cite_title)
+        cited = numbered.order
+        further = [k for k in dict.fromkeys(listed or []) if k in references and k not in cited]
+        if not cited and not further:
+            return numbered.markdown.replace(REFERENCES_HERE, "")
+        block = self.env.get_template("references.md").render(
+            cited=[(key, self.reference(key), [(anchor, html.escape(label)) for anchor, label in numbered.places[key]])
+                   for key in cited],
+            further=[(key, self.reference(key)) for key in further],
+        ).strip()
+        if REFERENCES_HERE in numbered.markdown:
+            return numbered.markdown.replace(REFERENCES_HERE, block, 1).replace(REFERENCES_HERE, "")
+        return numbered.markdown.rstrip() + "\n\n" + block + "\n"
+
+    def review_parts(self, entry: Entry) -> tuple[str, str]:
+        """The 'due for review' notice (``""`` unless overdue on :attr:`today`) and the review dates footer."""
+        reviewed, due = entry.reviewed, next_review(entry, self.glossary.style.review_cycle_years)
+        if reviewed is None or due is None:
+            return "", ""
+        template = self.env.get_template("review.md")
+        values = {"reviewed": date_text(reviewed), "reviewed_iso": reviewed.isoformat(), "due": date_text(due),
+                  "due_iso": due.isoformat(), "by": md_escape(reviewed_by(entry))}
+        notice = template.render(part="notice", **values).strip() if self.today > due else ""
+        return notice, template.render(part="footer", **values).strip()
 
     def concept_page(self, slug: str) -> str:
         """The whole Markdown body of an entry's page, from ``concept.md.j2``."""
@@ -249,7 +279,8 @@ class Renderer:
         mentioned += [(a.title, self.rel(page, a.src_uri), "article" if a.src_uri.startswith("articles/") else "page")
                       for a in glossary.mentions.get(slug, [])]
         reviewed = entry.reviewed
-        return self.env.get_template("concept.md").render(
+        review_notice, review_footer = self.review_parts(entry)
+        body = self.env.get_template("concept.md").render(
             slug=slug,
             draft=not entry.published,
             term=md_escape(entry.term),
@@ -268,10 +299,13 @@ class Renderer:
                             for heading, text in entry.extra_sections if heading and text],
             related=[(md_escape(r.term), self.rel(page, page_url(r.slug)), self.tooltip(r)) for r in related],
             mentioned=[(md_escape(title), url, kind) for title, url, kind in mentioned],
-            references=[self.reference(k) for k in entry.references if k in glossary.references],
+            references=REFERENCES_HERE,
+            review_notice=review_notice,
+            review_footer=review_footer,
             tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md")) for t in entry.tags],
             relationship_map=self.relationship_map(entry),
         )
+        return self.finish_citations(body, "Summary", entry.references)
 
     # -- drawings -----------------------------------------------------------
     def _node(self, entry: Entry, page: str, relation: str) -> Node:
@@ -388,6 +422,7 @@ class Renderer:
         entries = [self.glossary.entries[s] for s in self.glossary.tags.get(tag, [])]
         return self.env.get_template("tag.md").render(
             label=tag_label(tag),
-            entries=[(md_escape(e.term), self.rel(page, page_url(e.slug)), self.markdown(e.summary, page))
+            entries=[(md_escape(e.term), self.rel(page, page_url(e.slug)),
+                      self.markdown(strip_citations(e.summary), page))
                      for e in sorted(entries, key=lambda e: e.term.casefold())])
 
