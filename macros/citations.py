@@ -84,17 +84,17 @@ def _parse(inner: str) -> tuple[tuple[tuple[str, str | None], ...], str]:
     for part in inner.split(";"):
         part = part.strip()
         if not part:
-            return (), "has an empty place between ';' separators; remove the extra ';'"
+            return (), "there is nothing between two ';' (or after the last one); remove the extra ';'"
         if not part.startswith("@"):
             return (), f"'{part}' needs an @ before the key; " + FORMS
         match = _ITEM.fullmatch(part)
         if match is None:
-            return (), "a key is a word without spaces after @; " + FORMS
+            return (), "a key is one word after @, without spaces; " + FORMS
         key, locator = match.group(1), match.group(2)
         if locator is not None:
             locator = " ".join(locator.split())
             if not locator:
-                return (), "has a ',' with no page or place after it; write [@key, p. 212] or just [@key]"
+                return (), "the ',' has no page or place after it; write [@key, p. 212] or just [@key]"
             if "@" in locator:
                 return (), "separate several sources with ';', not ','; " + FORMS
         items.append((key, locator))
@@ -126,7 +126,7 @@ def scan(text: str, fences: bool = False) -> tuple[list[Cite], list[Malformed]]:
             end = min(len(text), start + 30)
             stop = text.find("\n", start)
             end = stop if 0 <= stop < end else end
-            bad.append(Malformed(start, end, text[start:end], "is not closed with ']'; " + FORMS))
+            bad.append(Malformed(start, end, text[start:end], "the closing ']' is missing; " + FORMS))
             position = start + 2
             continue
         end = close + 1
@@ -229,7 +229,7 @@ def citation_problems(glossary: Glossary, style: Style) -> list[Problem]:
                 citing.add(name)
             for item in bad:
                 problems.append(Problem(entry.path, locate(entry, name, _needle(item.raw)), name,
-                                        f"malformed citation '{item.raw}': it {item.reason}"))
+                                        f"malformed citation '{item.raw}': {item.reason}"))
             for cite in cites:
                 for key, _locator in cite.items:
                     if key not in known:
@@ -284,7 +284,7 @@ def page_problems(markdown: str, display: str, glossary: Glossary, style: Style,
 
     for item in bad:
         problems.append(Problem(display, line(item.start), "citation",
-                                f"malformed citation '{item.raw}': it {item.reason}"))
+                                f"malformed citation '{item.raw}': {item.reason}"))
     for cite in cites:
         for key, _locator in cite.items:
             if key not in glossary.references:

@@ -118,12 +118,14 @@ def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) ->
     problems.extend(found)
     if data is None:
         return
-    found = schema_problems(data, smap, display, REFERENCES_SCHEMA)
-    problems.extend(found)
-    if found:
-        return
-    for index, item in enumerate(data["references"]):
-        key = item["key"]
+    problems.extend(schema_problems(data, smap, display, REFERENCES_SCHEMA))
+    items = data.get("references") if isinstance(data, dict) else None
+    # A record with a problem (reported above) is still indexed by its key, so the entries citing it
+    # are not reported as well.
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str) or not key:
+            continue
         line = smap.line(f"references[{index}].key")
         if key in glossary.references:
             problems.append(Problem(display, line, f"references[{index}].key",
