@@ -3,8 +3,9 @@
 Every published entry with its text as Markdown (``[[links]]`` turned into ordinary Markdown
 links to the entry pages, inline citations taken out of the text and given as data in
 ``citations``), its risk, evidence, relations, tags and references resolved to their public
-bibliographic data (never the authors' notes: supports, caution, verification). The file is reproducible: the same glossary gives the same bytes
-(no build time inside; ``reviewed`` is the newest review date of the entries).
+bibliographic data (never the authors' notes: supports, caution, verification). The file is
+reproducible: the same glossary gives the same bytes (no build time inside; ``reviewed`` is the
+newest review date of the entries).
 
 Nothing here imports MkDocs.
 """

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as _dt
-from collections import Counter
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .citations import entry_text_fields, scan
