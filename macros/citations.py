@@ -413,8 +413,9 @@ def reference_html(data: Mapping[str, Any]) -> str:
     if public.get("year"):
         parts.append(f"({esc(str(public['year']))}).")
     parts.append(f"<cite>{esc(_text(public.get('title', '')).rstrip('.'))}</cite>.")
-    if public.get("publisher_or_journal"):
-        parts.append(esc(_text(public["publisher_or_journal"]).rstrip(".")) + ".")
+    publisher = _text(public.get("publisher_or_journal", ""))
+    if publisher and publisher != _text(public.get("authors", "")):
+        parts.append(esc(publisher.rstrip(".")) + ".")
     pages = _text(public.get("volume_pages", ""))
     if pages and not pages.startswith("n/a"):
         parts.append(esc(pages.rstrip(".")) + ".")
