@@ -125,8 +125,8 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
     """The YAML text of ``n`` valid synthetic entries, keyed by slug.
 
     About 60 words in each section, three ``related``, one reference (cited inline at the end of the
-    mechanism and of the risk text, as the check requires), and about four ``[[links]]`` per entry to entries drawn uniformly at random (seeded), so
-    no entry becomes a hub that every page mentions.
+    mechanism and of the risk text, as the check requires), and about four ``[[links]]`` per entry to
+    entries drawn uniformly at random (seeded), so no entry becomes a hub that every page mentions.
     """
     sentences = harvest_sentences(root)
     short = [s for s in sentences if len(s) <= 280]

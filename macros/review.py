@@ -81,10 +81,17 @@ def date_text(day: _dt.date) -> str:
 
 
 def review_problems(glossary: Glossary) -> list[Problem]:
-    """``next_review`` set on or before ``reviewed``: the check's errors about review dates."""
+    """``next_review`` on or before ``reviewed``, or later than the review cycle allows: the check's errors."""
     problems = []
+    years = glossary.style.review_cycle_years
     for entry in glossary.entries.values():
         due = _date(entry.data["next_review"]) if entry.data.get("next_review") is not None else None
+        if due is not None and entry.reviewed is not None and due > add_years(entry.reviewed, years):
+            latest = add_years(entry.reviewed, years).isoformat()
+            problems.append(Problem(entry.path, entry.source.line("next_review"), "next_review",
+                                    f"{due.isoformat()} is more than {years} years after reviewed "
+                                    f"({entry.reviewed.isoformat()}); write {latest} or earlier (the review "
+                                    "cycle is reviews.cycle_years in glossary/_style.yaml)"))
         if due is not None and entry.reviewed is not None and due <= entry.reviewed:
             problems.append(Problem(entry.path, entry.source.line("next_review"), "next_review",
                                     f"{due.isoformat()} is not after reviewed ({entry.reviewed.isoformat()}); "
