@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from .registry import Glossary
     from .style import Style
 
-__all__ = ["Cite", "Malformed", "PUBLIC_FIELDS", "cited_keys", "citation_problems", "entry_text_fields",
-           "extract_citations", "number_citations", "page_problems", "reference_html", "scan", "strip_citations"]
+__all__ = ["Cite", "Malformed", "Numbered", "PUBLIC_FIELDS", "cited_keys", "citation_problems", "creative_work",
+           "entry_text_fields", "extract_citations", "number_citations", "page_problems", "public_reference",
+           "reference_html", "reference_title", "scan", "strip_citations"]
 
 #: The fields of a bibliography record that may ever reach a reader (pages, tooltips, export, JSON-LD).
 #: ``supports``, ``caution`` and ``verification`` are notes for authors and are never read here.
@@ -457,12 +458,3 @@ def creative_work(data: Mapping[str, Any]) -> dict[str, Any]:
         work["url"] = str(public["url"])
     return work
 
-
-def keys_in(texts: Iterable[str]) -> list[str]:
-    """The keys cited in ``texts``, each once, in order."""
-    keys: dict[str, None] = {}
-    for text in texts:
-        for cite in scan(text)[0]:
-            for key, _locator in cite.items:
-                keys.setdefault(key)
-    return list(keys)
