@@ -19,8 +19,8 @@ from .citations import entry_text_fields, scan
 from .model import EVIDENCE_LEVELS, Entry, Reference
 from .readability import Reading
 from .registry import Glossary
-from .style import Mention, median, unlinked_mentions, whole_entry_reading
 from .review import next_review
+from .style import Mention, median, unlinked_mentions, whole_entry_reading
 
 __all__ = ["Report", "build_report", "format_report", "months_before"]
 

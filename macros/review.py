@@ -109,7 +109,7 @@ def review_warnings(glossary: Glossary, today: _dt.date) -> list[Problem]:
         if due is not None and today > due:
             where = "next_review" if entry.data.get("next_review") is not None else "reviewed"
             warnings.append(Problem(entry.path, entry.source.line(where), where,
-                                    f"warning: the review was due on {due.isoformat()}; check the entry against "
+                                    f"the review was due on {due.isoformat()}; check the entry against "
                                     "its sources, then set reviewed to the date you did (and remove or move "
                                     "next_review)"))
     return sorted(warnings)

@@ -144,7 +144,7 @@ def _citation_settings(style: Style, data: dict[str, Any], smap: Any, display: s
                 hint = did_you_mean(str(name), known) or f" (allowed: {', '.join(known)})"
                 problems.append(Problem(display, smap.line(f"{section}.{name}"), f"{section}.{name}",
                                         f"unknown field '{name}'{hint}"))
-    citations = data.get("citations") if isinstance(data.get("citations"), dict) else {}
+    citations: dict[str, Any] = data["citations"] if isinstance(data.get("citations"), dict) else {}
     required = citations.get("required", style.required_citations)
     if not isinstance(required, list | tuple) or not all(r in CITABLE_FIELDS for r in required):
         problems.append(Problem(display, smap.line("citations.required"), "citations.required",
@@ -163,7 +163,7 @@ def _citation_settings(style: Style, data: dict[str, Any], smap: Any, display: s
                                 "citations.article_sections_exempt", "must be a list of headings"))
     else:
         style.article_sections_exempt = tuple(h.strip() for h in exempt)
-    reviews = data.get("reviews") if isinstance(data.get("reviews"), dict) else {}
+    reviews: dict[str, Any] = data["reviews"] if isinstance(data.get("reviews"), dict) else {}
     years = reviews.get("cycle_years", style.review_cycle_years)
     if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 10:
         problems.append(Problem(display, smap.line("reviews.cycle_years"), "reviews.cycle_years",
