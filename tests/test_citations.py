@@ -218,6 +218,12 @@ def test_references_render_public_fields_only() -> None:
     assert "NOTE" not in json.dumps(creative_work(record))
 
 
+def _style(project: Path, settings: str) -> None:
+    """The fixture's glossary/_style.yaml (which lifts the readability limits) with these settings added."""
+    fixture = (FIXTURE_SITE / "glossary/_style.yaml").read_text(encoding="utf-8")
+    (project / "glossary/_style.yaml").write_text(fixture + settings, encoding="utf-8")
+
+
 # -- articles ------------------------------------------------------------------------------------------------------
 
 STORY = """# A story about alpha
@@ -266,9 +272,9 @@ def test_article_section_without_citation_fails_check(tmp_path: Path) -> None:
     result = run_cli("check", cwd=project)
     assert result.returncode == 1
     assert result.stdout.startswith("content/articles/story.md:13: ## Facts: this section cites no source")
-    (project / "glossary/_style.yaml").write_text("citations:\n  article_sections_exempt: [facts]\n")
+    _style(project, "citations:\n  article_sections_exempt: [facts]\n")
     assert run_cli("check", cwd=project).returncode == 0
-    (project / "glossary/_style.yaml").write_text("citations:\n  article_sections: false\n")
+    _style(project, "citations:\n  article_sections: false\n")
     assert run_cli("check", cwd=project).returncode == 0
 
 
@@ -295,7 +301,7 @@ def test_required_fields_come_from_the_style_file(tmp_path: Path) -> None:
     problems = [str(p) for p in load_glossary(project)[1]]
     assert [p.split(": cites")[0] for p in problems] == ["glossary/alpha.yaml:8: mechanism",
                                                           "glossary/alpha.yaml:13: risk.text"]
-    (project / "glossary/_style.yaml").write_text("citations:\n  required: [summary]\n")
+    _style(project, "citations:\n  required: [summary]\n")
     problems = [str(p) for p in load_glossary(project)[1]]
     assert [p.split(": cites")[0] for p in problems] == ["glossary/alpha.yaml:4: summary",
                                                           "glossary/beta.yaml:3: summary",
