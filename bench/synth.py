@@ -39,6 +39,7 @@ _WIKILINK = re.compile(r"\[\[\s*([^\]|\n]*?)\s*(?:\|\s*([^\]\n]*?)\s*)?\]\]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _MACRO_CALL = re.compile(r"\b(term|definition|risk)\(\s*(['\"])(.*?)\2")
 _FRONT = re.compile(r"\A(---\n.*?\n---\n)(.*)\Z", re.S)
+_CITATION = re.compile(r"[ \t]*\[@[^\]\n]*\]")
 
 __all__ = ["harvest_sentences", "make_baseline", "make_plain", "make_project", "entry_files"]
 
@@ -60,7 +61,7 @@ def harvest_sentences(root: Path = ROOT) -> list[str]:
         for text in texts:
             if not isinstance(text, str):
                 continue
-            text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1).replace("-", " "), text)
+            text = _WIKILINK.sub(lambda m: m.group(2) or m.group(1).replace("-", " "), _CITATION.sub("", text))
             for sentence in _SENTENCE_END.split(" ".join(text.split())):
                 if 6 <= len(sentence.split()) <= 45 and not any(c in sentence for c in "[]{}<>`|#"):
                     sentences.add(sentence)
@@ -109,6 +110,11 @@ def _link(rng: random.Random, text: str, slug: str) -> str:
     return " ".join(words)
 
 
+def _cite(text: str, key: str) -> str:
+    """``text`` with an inline citation of ``key`` before its last full stop."""
+    return f"{text[:-1]} [@{key}]." if text.endswith(".") else f"{text} [@{key}]"
+
+
 def _block(key: str, text: str, indent: str = "") -> str:
     """A folded YAML block scalar, wrapped like a hand-written entry."""
     lines = textwrap.wrap(text, width=96, break_long_words=False, break_on_hyphens=False)
@@ -118,9 +124,9 @@ def _block(key: str, text: str, indent: str = "") -> str:
 def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
     """The YAML text of ``n`` valid synthetic entries, keyed by slug.
 
-    About 60 words in each section, three ``related``, one reference, and about
-    four ``[[links]]`` per entry to entries drawn uniformly at random (seeded), so
-    no entry becomes a hub that every page mentions.
+    About 60 words in each section, three ``related``, one reference (cited inline at the end of the
+    mechanism and of the risk text, as the check requires), and about four ``[[links]]`` per entry to
+    entries drawn uniformly at random (seeded), so no entry becomes a hub that every page mentions.
     """
     sentences = harvest_sentences(root)
     short = [s for s in sentences if len(s) <= 280]
@@ -140,6 +146,7 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
                     taken.add(j)
                     return slugs[j]
 
+        key = random.Random(f"cite:{seed}:{i}").choice(keys)
         linked: set[int] = set()
         related = [other(linked) for _ in range(min(3, n - 1))]
         summary = " ".join(rng.sample(short, 2))
@@ -151,9 +158,11 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
             if name in ("context", "mechanism", "application") and n > 1:
                 text = _link(rng, text, other(set()))
             sections[name] = text
+        sections["mechanism"] = _cite(sections["mechanism"], key)
         risk_text = " ".join(_paragraph(rng, sentences, 40))
         if rng.random() < 0.3 and n > 1:
             risk_text = _link(rng, risk_text, other(set()))
+        risk_text = _cite(risk_text, key)
         parts = [SCHEMA_LINE + "\n", f"term: {term}\n"]
         if rng.random() < 0.25:
             parts.append(f"aliases: [{term[:3].upper()}-{i + 1}]\n")
@@ -170,7 +179,7 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
         parts.append(f"related: [{', '.join(related)}]\n")
         parts.append(f"tags: [{', '.join(rng.sample(TAGS, rng.choice((1, 1, 2, 2, 3))))}]\n")
         parts.append(f"evidence: {rng.choice(('established', 'emerging', 'limited', 'contested'))}\n")
-        parts.append(f"references: [{rng.choice(keys)}]\n")
+        parts.append(f"references: [{key}]\n")
         parts.append(f"reviewed: {_dt.date(2025, 1, 1) + _dt.timedelta(days=rng.randrange(700))}\n")
         files[slug] = "".join(parts)
     return files
@@ -312,7 +321,10 @@ def make_baseline(ours: Path, dest: Path) -> Path:
     shutil.copytree(ours / docs_name, dest / docs_name)
     for path in sorted((dest / docs_name).rglob("*.md")):
         src_uri = path.relative_to(dest / docs_name).as_posix()
-        path.write_text(render(src_uri, path.read_text(encoding="utf-8")), encoding="utf-8")
+        text = render(src_uri, path.read_text(encoding="utf-8"))
+        if "[@" in text or "glossary:references" in text:  # what our on_page_markdown hook does after the macros
+            text = site.state().renderer.finish_citations(text, "Introduction")
+        path.write_text(text, encoding="utf-8")
     existing = [p.relative_to(ours / docs_name).as_posix() for p in (ours / docs_name).rglob("*") if p.is_file()]
     for file in site.on_files(Files([]), config=mk):
         path = dest / docs_name / file.src_uri

@@ -50,6 +50,12 @@ def define_env(env: Any) -> None:
         return guarded(state().renderer.risk, slug, page())
 
     @env.macro
+    def references() -> str:
+        """Where the page's References list goes (else it follows the last section, if the page cites)."""
+        from .render import REFERENCES_HERE
+        return REFERENCES_HERE
+
+    @env.macro
     def glossary_index() -> str:
         """Every published entry, A-Z, grouped by letter."""
         return state().renderer.glossary_index(page())

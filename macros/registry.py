@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from .citations import citation_problems, page_problems, scan
 from .loader import MAX_BYTES, FileProblem, read_file_bytes, read_yaml
 from .markup import judge, site_markdown
 from .model import Entry, Problem, Reference
 from .readability import Reading
+from .review import review_problems
 from .style import (
     Style,
     article_problems,
@@ -91,6 +93,8 @@ class Glossary:
     #: Readability of every entry (slug -> field -> reading) and article (path -> reading).
     readings: dict[str, dict[str, Reading]] = field(default_factory=dict)
     article_readings: dict[str, Reading] = field(default_factory=dict)
+    #: Keys cited inline by each hand-written page of ``content/`` (by ``src_uri``), in order.
+    page_citations: dict[str, list[str]] = field(default_factory=dict)
 
     def term_of(self, slug: str) -> str | None:
         """The term of the entry ``slug``, or None."""
@@ -129,11 +133,15 @@ def _load_references(root: Path, glossary: Glossary, problems: list[Problem]) ->
         return
     found = schema_problems(data, smap, display, REFERENCES_SCHEMA)
     problems.extend(found)
-    if found:
-        return
-    problems.extend(reference_problems(data["references"], smap, display, root))
-    for index, item in enumerate(data["references"]):
-        key = item["key"]
+    items = data.get("references") if isinstance(data, dict) else None
+    if isinstance(items, list):  # judged even beside schema problems: each field on its own
+        problems.extend(reference_problems([i if isinstance(i, dict) else {} for i in items], smap, display, root))
+    # A record with a problem (reported above) is still indexed by its key, so the entries citing it
+    # are not reported as well.
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str) or not key:
+            continue
         line = smap.line(f"references[{index}].key")
         if key in glossary.references:
             problems.append(Problem(display, line, f"references[{index}].key",
@@ -160,7 +168,8 @@ def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, roo
     config = site_markdown(root)
     problems: list[Problem] = []
     for index, item in enumerate(items):
-        names = [name for name in PUBLIC_REFERENCE_FIELDS if item.get(name) not in (None, "", {})]
+        names = [name for name in PUBLIC_REFERENCE_FIELDS if item.get(name) not in (None, "", {})
+                 and isinstance(item.get(name), str | int | dict)]
         whole = judge(render({"title": "Title", **{name: item[name] for name in names}}), config)
         if not whole.findings and not whole.relative and whole.one_paragraph:
             continue  # the usual case: the whole record is one line of allowed text
@@ -504,6 +513,14 @@ def _scan_articles(root: Path, glossary: Glossary, problems: list[Problem],
             continue
         title = page_title(markdown, path.stem.replace("-", " ").capitalize())
         mentioned: set[str] = set()
+        if "[" in markdown and "@" in markdown:
+            display = f"content/{src_uri}"
+            problems.extend(page_problems(markdown, display, glossary, glossary.style,
+                                          article=src_uri.startswith("articles/")))
+            glossary.page_citations[src_uri] = [key for cite in scan(markdown, fences=True)[0]
+                                                for key, _loc in cite.items]
+        elif src_uri.startswith("articles/"):
+            problems.extend(page_problems(markdown, f"content/{src_uri}", glossary, glossary.style, article=True))
         for match in _MACRO_CALL.finditer(markdown):
             slug = match.group(3)
             line = markdown.count("\n", 0, match.start()) + 1
@@ -546,9 +563,7 @@ def _check_style(root: Path, glossary: Glossary, problems: list[Problem]) -> Non
     A published entry or an article over its grade limit is a problem; a draft's is a warning (drafts are
     measured and reported, never failed); stigmatising words are warnings naming the wording to use.
     """
-    style, found = load_style(root)
-    glossary.style = style
-    problems.extend(found)
+    style = glossary.style  # read by load_glossary first: the citation and review rules need it too
     for entry in glossary.entries.values():
         readings = entry_readings(entry, glossary.term_of)
         glossary.readings[entry.slug] = readings
@@ -574,6 +589,8 @@ def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Probl
     root = Path(root)
     glossary = Glossary(root=root)
     problems: list[Problem] = []
+    glossary.style, found = load_style(root)
+    problems.extend(found)
     outside = _outside_links(root, problems)
     if root / "glossary" / BIBLIOGRAPHY not in outside:
         _load_references(root, glossary, problems)
@@ -581,6 +598,8 @@ def load_glossary(root: Path | str, jobs: int = 1) -> tuple[Glossary, list[Probl
     _index_names(glossary, problems)
     outgoing = _check_links(glossary, problems)
     _check_precursors(glossary, problems)
+    problems.extend(citation_problems(glossary, glossary.style))
+    problems.extend(review_problems(glossary))
     _index_links(glossary, outgoing)
     _scan_articles(root, glossary, problems, outside)
     _check_style(root, glossary, problems)
