@@ -40,6 +40,7 @@ _ENDINGS = ("ine", "ase", "ate", "ol", "amide", "onin", "oid", "ium", "ide", "an
 _KINDS = ("", "", "", "", "receptor", "transporter", "syndrome", "pathway", "channel")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _FRONT = re.compile(r"\A(---\n.*?\n---\n)(.*)\Z", re.S)
+_CITATION = re.compile(r"[ \t]*\[@[^\]\n]*\]")
 
 __all__ = ["harvest_sentences", "make_baseline", "make_plain", "make_project", "entry_files"]
 
@@ -61,7 +62,7 @@ def harvest_sentences(root: Path = ROOT) -> list[str]:
         for text in texts:
             if not isinstance(text, str):
                 continue
-            text = WIKILINK.sub(lambda m: m.group(2) or m.group(1).replace("-", " "), text)
+            text = WIKILINK.sub(lambda m: m.group(2) or m.group(1).replace("-", " "), _CITATION.sub("", text))
             for sentence in _SENTENCE_END.split(" ".join(text.split())):
                 if 6 <= len(sentence.split()) <= 45 and not any(c in sentence for c in "[]{}<>`|#"):
                     sentences.add(sentence)
@@ -110,6 +111,11 @@ def _link(rng: random.Random, text: str, slug: str) -> str:
     return " ".join(words)
 
 
+def _cite(text: str, key: str) -> str:
+    """``text`` with an inline citation of ``key`` before its last full stop."""
+    return f"{text[:-1]} [@{key}]." if text.endswith(".") else f"{text} [@{key}]"
+
+
 def _block(key: str, text: str, indent: str = "") -> str:
     """A folded YAML block scalar, wrapped like a hand-written entry."""
     lines = textwrap.wrap(text, width=96, break_long_words=False, break_on_hyphens=False)
@@ -135,9 +141,9 @@ def _section_texts(rng: random.Random, sentences: list[str],
 def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
     """The YAML text of ``n`` valid synthetic entries, keyed by slug.
 
-    About 60 words in each section, three ``related``, one reference, and about
-    four ``[[links]]`` per entry to entries drawn uniformly at random (seeded), so
-    no entry becomes a hub that every page mentions.
+    About 60 words in each section, three ``related``, one reference (cited inline at the end of the
+    mechanism and of the risk text, as the check requires), and about four ``[[links]]`` per entry to
+    entries drawn uniformly at random (seeded), so no entry becomes a hub that every page mentions.
     """
     sentences = harvest_sentences(root)
     short = [s for s in sentences if len(s) <= 280]
@@ -157,12 +163,15 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
                     taken.add(j)
                     return slugs[j]
 
+        key = random.Random(f"cite:{seed}:{i}").choice(keys)
         linked: set[int] = set()
         related = [other(linked) for _ in range(min(3, n - 1))]
         summary = " ".join(rng.sample(short, 2))
         if rng.random() < 0.3 and n > 1:
             summary = _link(rng, summary, other(set()))
         sections, risk_text = _section_texts(rng, sentences, other if n > 1 else None)
+        sections["mechanism"] = _cite(sections["mechanism"], key)
+        risk_text = _cite(risk_text, key)
         parts = [SCHEMA_LINE + "\n", f"term: {term}\n"]
         if rng.random() < 0.25:
             parts.append(f"aliases: [{term[:3].upper()}-{i + 1}]\n")
@@ -179,7 +188,7 @@ def entry_files(n: int, seed: int = 1, root: Path = ROOT) -> dict[str, str]:
         parts.append(f"related: [{', '.join(related)}]\n")
         parts.append(f"tags: [{', '.join(rng.sample(TAGS, rng.choice((1, 1, 2, 2, 3))))}]\n")
         parts.append(f"evidence: {rng.choice(EVIDENCE_LEVELS)}\n")
-        parts.append(f"references: [{rng.choice(keys)}]\n")
+        parts.append(f"references: [{key}]\n")
         parts.append(f"reviewed: {_dt.date(2025, 1, 1) + _dt.timedelta(days=rng.randrange(700))}\n")
         files[slug] = "".join(parts)
     return files
@@ -293,7 +302,7 @@ def make_baseline(ours: Path, dest: Path) -> Path:
     import macros.render
     from macros import site
     from macros.mkdocs_compat import no_current_plugin
-    from macros.state import Session
+    from macros.state import Session, build_state
 
     config = read_config(ours / "mkdocs.yml")
     docs_name = config.get("docs_dir", "docs")
@@ -324,7 +333,10 @@ def make_baseline(ours: Path, dest: Path) -> Path:
     shutil.copytree(ours / docs_name, dest / docs_name)
     for path in sorted((dest / docs_name).rglob("*.md")):
         src_uri = path.relative_to(dest / docs_name).as_posix()
-        path.write_text(render(src_uri, path.read_text(encoding="utf-8")), encoding="utf-8")
+        text = render(src_uri, path.read_text(encoding="utf-8"))
+        if "[@" in text or "glossary:references" in text:  # what our on_page_markdown hook does after the macros
+            text = build_state(mk).renderer.finish_citations(text, "Introduction")
+        path.write_text(text, encoding="utf-8")
     existing = [p.relative_to(ours / docs_name).as_posix() for p in (ours / docs_name).rglob("*") if p.is_file()]
     for file in site.on_files(Files([]), config=mk, session=session):
         path = dest / docs_name / file.src_uri
@@ -334,7 +346,7 @@ def make_baseline(ours: Path, dest: Path) -> Path:
         if file.src_uri.endswith(".md"):
             # The map and lists our build puts in after Markdown go into the Markdown here, as raw HTML.
             text = file.content_string
-            fragments = getattr(site.state(), "fragments", {}).get(file.src_uri)
+            fragments = build_state(mk).fragments.get(file.src_uri)
             if fragments:
                 text = macros.render.Renderer.inject(text, fragments)
             path.write_text(render(file.src_uri, text), encoding="utf-8")

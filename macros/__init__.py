@@ -28,7 +28,7 @@ def define_env(env: Any) -> None:
     # An unknown slug is an author's mistake: report it in one line, without a traceback.
     format_error.register(UnknownEntry)(lambda error, markdown, page: str(error))
     macros = _Macros(env)
-    for name in (*SLUG_MACROS, "glossary_index", "tag_index", "tag_page", "pathways"):
+    for name in (*SLUG_MACROS, "references", "glossary_index", "tag_index", "tag_page", "pathways"):
         env.macro(getattr(macros, name), name)
 
 
@@ -67,6 +67,11 @@ class _Macros:
     def risk(self, slug: str) -> str:
         """The entry's risk callout, with its severity in words."""
         return self._guarded(self._renderer().risk, slug, self._page())
+
+    def references(self) -> str:
+        """Where the page's References list goes (else it follows the last section, if the page cites)."""
+        from .render import REFERENCES_HERE
+        return REFERENCES_HERE
 
     def glossary_index(self) -> str:
         """Every published entry, A-Z, grouped by letter."""

@@ -35,18 +35,23 @@ FIELD_HELP: dict[str, str] = {
                "description.",
     "context": "Where the concept sits: the body system, the circuits, the neighbouring concepts.",
     "significance": "Why it matters.",
-    "mechanism": "How it works.",
+    "mechanism": "How it works. Cite the source of each claim inline, e.g. [@key] or [@key, p. 212]: "
+                 "a published entry's mechanism must cite at least one.",
     "application": "How it is used or met in practice.",
     "metric": "How it is measured, and the limits of that.",
     "risk.level": "How serious the risk is: low | moderate | high",
-    "risk.text": "Who is at risk, and what to do (never a dose: the site explains, it does not prescribe).",
+    "risk.text": "Who is at risk, and what to do (never a dose: the site explains, it does not prescribe). "
+                 "Cite inline, e.g. [@key]: a published entry's risk text must cite at least one source.",
     "origin": "Optional: the history of the term.",
     "extra_sections": "Optional: more sections, shown after Origin, each with its own heading.",
     "related": "Slugs of related entries{example}. May stay [].",
     "tags": "Optional topic tags in kebab-case, e.g. [neurotransmitters]; each gets a topic page. May stay [].",
     "evidence": "How strong the evidence is: established | emerging | limited | contested",
-    "references": "Keys of glossary/_references.yaml{example}: at least one source that supports the text.",
+    "references": "Keys of glossary/_references.yaml{example}: every key the text cites as [@key], plus any "
+                  "further reading.",
     "reviewed": "The date you last checked this entry against its references, as YYYY-MM-DD.",
+    "next_review": "Optional: when the entry is next due for review, as YYYY-MM-DD (default: reviewed + 3 years).",
+    "reviewed_by": "Optional: who reviewed it, as a name or a role. Only a real reviewer; never guess one.",
     "status": "draft: checked, and previewed by `make serve` with a Draft banner, but never published. "
               "Set it to published once `make check` reports no problems.",
 }
@@ -203,6 +208,8 @@ def new_entry_text(term: str, glossary: Glossary | None = None) -> str:
         c("evidence"), "evidence:",
         c("references"), "references: []",
         c("reviewed"), "reviewed:",
+        c("next_review") + " To use it, remove the '# '.", "# next_review:",
+        c("reviewed_by") + " To use it, remove the '# '.", "# reviewed_by:",
         c("status"), "status: draft",
     ]
     return "\n".join(lines + other_fields()) + "\n"

@@ -14,7 +14,6 @@ from .style import (
     article_problems,
     entry_readings,
     entry_word_warnings,
-    load_style,
     measure_articles,
     readability_problems,
 )
@@ -195,9 +194,7 @@ def check_style(root: Path, glossary: Glossary, problems: list[Problem], docs_di
     A published entry or an article over its grade limit is a problem; a draft's is a warning (drafts are
     measured and reported, never failed); stigmatising words are warnings naming the wording to use.
     """
-    style, found = load_style(root)
-    glossary.style = style
-    problems.extend(found)
+    style = glossary.style  # read by load_glossary first: the citation and review rules need it too
     for entry in glossary.entries.values():
         readings = entry_readings(entry, glossary.term_of)
         glossary.readings[entry.slug] = readings

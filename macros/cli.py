@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from .model import Problem
 from .registry import load_glossary
+from .review import build_date
 
 if TYPE_CHECKING:  # the import and new commands load their modules only when run: check starts faster
     from .importer import ImportResult
@@ -78,7 +79,10 @@ def _usable_cpus() -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate every entry, the bibliography and the macro calls of the pages."""
     start = time.perf_counter()
+    from .review import review_warnings
+
     glossary, problems = load_glossary(args.root, jobs=args.jobs or _usable_cpus())
+    glossary.warnings = sorted([*glossary.warnings, *review_warnings(glossary, args.today or build_date())])
     for problem in problems:
         print(_github(problem) if args.format == "github" else _visible(str(problem)))
     for warning in glossary.warnings:
@@ -178,7 +182,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import build_report, format_report
 
     glossary, problems = load_glossary(args.root)
-    print(format_report(build_report(glossary, args.today)), end="")
+    print(format_report(build_report(glossary, args.today or build_date())), end="")
     if problems:
         print(f"note: the glossary has {len(problems)} problem{'s' if len(problems) != 1 else ''} (`make check` "
               "lists them); files that could not be read are not in this report", file=sys.stderr)
@@ -227,6 +231,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=_jobs, default=None, metavar="N",
                        help="processes that read a large glossary (500+ entries) on Linux "
                             "(default: the CPUs this process may use); 1 reads in this process only")
+    check.add_argument("--today", type=_date, default=None,
+                       help="warn about reviews due as of this date, YYYY-MM-DD (default: $GLOSSARY_BUILD_DATE "
+                            "or today)")
     check.set_defaults(func=cmd_check)
     new = sub.add_parser("new", parents=[common], help="start glossary/<slug>.yaml for a term, with every field",
                          description="Create glossary/<slug>.yaml with every field and a comment for each, "
@@ -247,8 +254,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     imp.set_defaults(func=cmd_import)
     report = sub.add_parser("report", parents=[common], help="entries by evidence and status, old reviews, orphans, "
                                                              "unmentioned entries, uncited references")
-    report.add_argument("--today", type=_date, default=_dt.date.today(),
-                        help="count the age of reviews as of this date, YYYY-MM-DD (default: today)")
+    report.add_argument("--today", type=_date, default=None,
+                        help="count the age of reviews as of this date, YYYY-MM-DD (default: $GLOSSARY_BUILD_DATE "
+                             "or today)")
     report.set_defaults(func=cmd_report)
     dist = sub.add_parser("dist", parents=[common], help="the production build for SITE_URL (https://, public), "
                                                          "with site/_headers and deploy/nginx/glossary.conf",

@@ -1,9 +1,11 @@
 """The machine-readable export: ``glossary.json`` at the site root, with its JSON Schema beside it.
 
 Every published entry with its text as Markdown (``[[links]]`` turned into ordinary Markdown
-links to the entry pages), its risk, evidence, relations, tags and references resolved to
-their bibliographic data. The file is reproducible: the same glossary gives the same bytes
-(no build time inside; ``reviewed`` is the newest review date of the entries).
+links to the entry pages, inline citations taken out of the text and given as data in
+``citations``), its risk, evidence, relations, tags and references resolved to their public
+bibliographic data (never the authors' notes: supports, caution, verification). The file is
+reproducible: the same glossary gives the same bytes (no build time inside; ``reviewed`` is the
+newest review date of the entries).
 
 Nothing here imports MkDocs.
 """
@@ -15,32 +17,58 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .citations import PUBLIC_FIELDS, entry_text_fields, extract_citations
 from .loader import to_json_compatible
 from .model import EVIDENCE_LABELS, RISK_LABELS, SECTIONS, WIKILINK, Entry, link_parts
 from .registry import Glossary
+from .review import next_review, reviewed_by
 from .validate import SCHEMA_DIR
 
 __all__ = ["EXPORT_NAME", "EXPORT_SCHEMA", "EXPORT_VERSION", "SCHEMA_NAME", "build_export", "export_json",
            "export_markdown", "schema_text"]
 
 #: The version of the export format; raise the major number when a field changes meaning or goes away.
-EXPORT_VERSION = "1.0"
+EXPORT_VERSION = "1.1"
 EXPORT_NAME = "glossary.json"
 SCHEMA_NAME = "glossary.schema.json"
 EXPORT_SCHEMA = SCHEMA_DIR / "glossary-export.schema.json"
-#: Bibliographic fields of ``_references.yaml`` (``supports`` and ``caution`` are notes for authors).
-REFERENCE_FIELDS = ("key", "title", "authors", "year", "publisher_or_journal", "volume_pages", "identifiers", "url")
+#: Bibliographic fields of ``_references.yaml`` (``supports``, ``caution`` and ``verification`` are notes for authors).
+REFERENCE_FIELDS = PUBLIC_FIELDS
 _MD_LINK_TEXT = re.compile(r"([\\\[\]])")
 
 
 def export_markdown(text: str, glossary: Glossary, url: Callable[[str], str]) -> str:
-    """Entry Markdown for other tools: ``[[slug]]`` and ``[[slug|text]]`` become ``[text](url)``."""
+    """Entry Markdown for other tools: ``[[slug]]`` and ``[[slug|text]]`` become ``[text](url)``, citations go."""
+    return export_text(text, glossary, url)[0]
+
+
+def export_text(text: str, glossary: Glossary, url: Callable[[str], str]) -> tuple[str, list[dict[str, Any]]]:
+    """:func:`export_markdown` of ``text``, and its citations as data (``key``, ``locator``, ``offset`` in it)."""
     def link(match: re.Match[str]) -> str:
         slug, shown = link_parts(match)
         target = glossary.entries.get(slug)
-        text = _MD_LINK_TEXT.sub(r"\\\1", shown or (target.term if target else slug))
-        return f"[{text}]({url(slug)})"
-    return WIKILINK.sub(link, text).strip()
+        shown_text = _MD_LINK_TEXT.sub(r"\\\1", shown or (target.term if target else slug))
+        return f"[{shown_text}]({url(slug)})"
+    # Each citation becomes a mark first, so its offset is counted in the final text.
+    bare, cites = extract_citations(text)
+    if not cites:
+        return WIKILINK.sub(link, text).strip(), []
+    pieces, last = [], 0
+    for cite in cites:
+        pieces += [bare[last:cite["offset"]], "\x00"]
+        last = cite["offset"]
+    pieces.append(bare[last:])
+    marked = WIKILINK.sub(link, "".join(pieces)).strip()
+    out: list[str] = []
+    offsets = []
+    for char in marked:
+        if char == "\x00":
+            offsets.append(len(out))
+        else:
+            out.append(char)
+    for cite, offset in zip(cites, offsets, strict=True):
+        cite["offset"] = offset
+    return "".join(out), cites
 
 
 def _reference(glossary: Glossary, key: str) -> dict[str, Any]:
@@ -48,10 +76,21 @@ def _reference(glossary: Glossary, key: str) -> dict[str, Any]:
     return {name: data[name] for name in REFERENCE_FIELDS if data.get(name) not in (None, "", {})}
 
 
+def _citations(entry: Entry, glossary: Glossary, url: Callable[[str], str]) -> dict[str, list[dict[str, Any]]]:
+    """The citations of each text field that has any, by field (``mechanism``, ``risk.text``...)."""
+    out = {}
+    for name, text in entry_text_fields(entry):
+        cites = export_text(text, glossary, url)[1]
+        if cites:
+            out[name] = cites
+    return out
+
+
 def _entry(entry: Entry, glossary: Glossary, url: Callable[[str], str], describe: Callable[[Entry], str]) -> dict:
     def md(text: str) -> str:
         return export_markdown(text, glossary, url)
     reviewed = entry.reviewed
+    due = next_review(entry, glossary.style.review_cycle_years)
     record: dict[str, Any] = {
         "slug": entry.slug,
         "term": entry.term,
@@ -70,8 +109,12 @@ def _entry(entry: Entry, glossary: Glossary, url: Callable[[str], str], describe
         "precursor_of": [s for s in entry.precursor_of if _published(glossary, s)],
         "tags": entry.tags,
         "references": [_reference(glossary, k) for k in entry.references if k in glossary.references],
+        "citations": _citations(entry, glossary, url),
         "reviewed": reviewed.isoformat() if reviewed else None,
+        "next_review": due.isoformat() if due else None,
     }
+    if reviewed_by(entry):
+        record["reviewed_by"] = reviewed_by(entry)
     return record
 
 

@@ -86,5 +86,7 @@ def on_startup(*, command: str, dirty: bool = False) -> None:
 
 # After the search plugin (priority 0) indexed the page: it puts the concept pages' map and lists in place.
 on_page_context = _forward("site", "on_page_context", -50)
+# After mkdocs-macros (priority 0) has rendered the page, so citations in macro output are numbered too.
+on_page_markdown = _forward("site", "on_page_markdown", -50)
 on_nav = _forward("site", "on_nav")
 on_serve = _forward("serve", "on_serve", session=True)

@@ -16,7 +16,7 @@ import yaml
 
 from . import SLUG_MACROS
 from .loader import MAX_BYTES, FileProblem, read_file_bytes
-from .model import Article, Problem
+from .model import Article, Problem, is_article
 
 if TYPE_CHECKING:
     from .registry import Glossary
@@ -104,6 +104,18 @@ def _index_page(markdown: str, src_uri: str, shown: str, call: re.Pattern[str], 
             glossary.mentions[slug].append(Article(src_uri=src_uri, title=title))
 
 
+def _cite_page(markdown: str, src_uri: str, shown: str, glossary: Glossary, problems: list[Problem]) -> None:
+    """The keys a hand-written page cites (``glossary.page_citations``), and its citation problems
+    (every ``##`` section of an article must cite, as ``glossary/_style.yaml`` says)."""
+    from .citations import page_problems, scan
+
+    if "[" in markdown and "@" in markdown:
+        problems.extend(page_problems(markdown, shown, glossary, glossary.style, article=is_article(src_uri)))
+        glossary.page_citations[src_uri] = [key for cite in scan(markdown, fences=True)[0] for key, _loc in cite.items]
+    elif is_article(src_uri):
+        problems.extend(page_problems(markdown, shown, glossary, glossary.style, article=True))
+
+
 def index_pages(docs: Path, docs_name: str, glossary: Glossary, problems: list[Problem],
                 macros: tuple[str, ...] = SLUG_MACROS, outside: set[Path] | frozenset[Path] = frozenset()) -> None:
     """Record which pages of the docs folder mention which entries, and catch unknown slugs early.
@@ -120,3 +132,4 @@ def index_pages(docs: Path, docs_name: str, glossary: Glossary, problems: list[P
         markdown = _page_text(path, f"{docs_name}/{src_uri}", problems)
         if markdown is not None:
             _index_page(markdown, src_uri, f"{docs_name}/{src_uri}", call, glossary, problems)
+            _cite_page(markdown, src_uri, f"{docs_name}/{src_uri}", glossary, problems)

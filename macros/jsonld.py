@@ -62,11 +62,14 @@ def _website(site: SiteInfo) -> dict[str, Any]:
     return data
 
 
-def concept_data(entry: Entry, description: str, page_url: str, set_url: str, site: SiteInfo) -> dict[str, Any]:
+def concept_data(entry: Entry, description: str, page_url: str, set_url: str, site: SiteInfo,
+                 citations: Sequence[dict[str, Any]] = (), reviewer: str = "") -> dict[str, Any]:
     """The JSON-LD of one concept page: the entry as a ``DefinedTerm`` and the page as a ``MedicalWebPage``.
 
     ``description`` is the entry's summary as plain text; ``page_url`` and ``set_url`` are the
     URLs of the concept page and of the A-Z page (absolute when the site has a ``site_url``).
+    ``citations`` are the works the page cites, as schema.org ``CreativeWork`` (public fields
+    only); ``reviewer`` is the entry's ``reviewed_by`` (a name or a role), given as ``reviewedBy``.
     """
     term: dict[str, Any] = {
         "@type": "DefinedTerm",
@@ -93,6 +96,10 @@ def concept_data(entry: Entry, description: str, page_url: str, set_url: str, si
     }
     if entry.reviewed:
         page["lastReviewed"] = entry.reviewed.isoformat()
+    if reviewer:
+        page["reviewedBy"] = reviewer
+    if citations:
+        page["citation"] = list(citations)
     return {"@context": SCHEMA_ORG, "@graph": [term, page]}
 
 

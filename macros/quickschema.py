@@ -32,6 +32,7 @@ _JSON_TYPES: dict[str, Check] = {
     "array": lambda v: isinstance(v, list),
     "object": lambda v: isinstance(v, dict),
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),  # 1.0 is one too: jsonschema decides
+    "boolean": lambda v: isinstance(v, bool),
 }
 _ID = re.compile(r"^[^#]*#?$")
 

@@ -38,13 +38,16 @@ def read_references(root: Path, glossary: Glossary, problems: list[Problem]) -> 
     problems.extend(found)
     if data is None:
         return
-    found = schema_problems(data, smap, display, REFERENCES_SCHEMA)
-    problems.extend(found)
-    if found:
-        return
-    problems.extend(reference_problems(data["references"], smap, display, root))
-    for index, item in enumerate(data["references"]):
-        key = item["key"]
+    problems.extend(schema_problems(data, smap, display, REFERENCES_SCHEMA))
+    items = data.get("references") if isinstance(data, dict) else None
+    if isinstance(items, list):  # judged even beside schema problems: each field on its own
+        problems.extend(reference_problems([i if isinstance(i, dict) else {} for i in items], smap, display, root))
+    # A record with a problem (reported above) is still indexed by its key, so the entries citing it
+    # are not reported as well.
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, str) or not key:
+            continue
         line = smap.line(f"references[{index}].key")
         if key in glossary.references:
             problems.append(Problem(display, line, f"references[{index}].key",
@@ -81,7 +84,8 @@ def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, roo
     config = site_markdown(root)
     problems: list[Problem] = []
     for index, item in enumerate(items):
-        names = [name for name in PUBLIC_REFERENCE_FIELDS if item.get(name) not in (None, "", {})]
+        names = [name for name in PUBLIC_REFERENCE_FIELDS if item.get(name) not in (None, "", {})
+                 and isinstance(item.get(name), str | int | dict)]
         whole = judge(render({"title": "Title", **{name: item[name] for name in names}}), config)
         if not whole.findings and not whole.relative and whole.one_paragraph:
             continue  # the usual case: the whole record is one line of allowed text

@@ -23,11 +23,13 @@ from typing import ParamSpec, TypeVar
 
 from . import SLUG_MACROS
 from .check import check_links, check_names, check_precursors, check_style
+from .citations import citation_problems
 from .index import docs_folder, index_links, index_pages
 from .model import Article, Entry, Problem, Reference, slugify, wikilinks
 from .read import BIBLIOGRAPHY, outside_links, read_entries, read_references
 from .readability import Reading
-from .style import Style
+from .review import review_problems
+from .style import Style, load_style
 from .validate import did_you_mean
 
 __all__ = ["Article", "Glossary", "load_glossary", "slugify"]
@@ -54,6 +56,8 @@ class Glossary:
     #: Readability of every entry (slug -> field -> reading) and article (path -> reading).
     readings: dict[str, dict[str, Reading]] = field(default_factory=dict)
     article_readings: dict[str, Reading] = field(default_factory=dict)
+    #: Keys cited inline by each hand-written page of the docs folder (by ``src_uri``), in order.
+    page_citations: dict[str, list[str]] = field(default_factory=dict)
 
     def term_of(self, slug: str) -> str | None:
         """The term of the entry ``slug``, or None."""
@@ -114,6 +118,8 @@ def load_glossary(root: Path | str, jobs: int = 1, *, docs: Path | str | None = 
     docs = Path(docs) if docs is not None else docs_folder(root)
     glossary = Glossary(root=root)
     problems: list[Problem] = []
+    glossary.style, found = load_style(root)
+    problems.extend(found)
     outside = outside_links(root, docs, problems)
     if root / "glossary" / BIBLIOGRAPHY not in outside:
         read_references(root, glossary, problems)
@@ -121,6 +127,8 @@ def load_glossary(root: Path | str, jobs: int = 1, *, docs: Path | str | None = 
     check_names(glossary, problems)
     outgoing = check_links(glossary, problems)
     check_precursors(glossary, problems)
+    problems.extend(citation_problems(glossary, glossary.style))
+    problems.extend(review_problems(glossary))
     index_links(glossary, outgoing)
     shown = _shown(docs, root)
     index_pages(docs, shown, glossary, problems, macros, outside)

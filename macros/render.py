@@ -15,6 +15,7 @@ from typing import Any
 
 import jinja2
 
+from .citations import number_citations, reference_html, reference_title, strip_citations
 from .graph import Node, components, layers, pathway_map, relationship_map
 from .markup import (
     field_markdown,
@@ -39,6 +40,7 @@ from .model import (
     link_parts,
 )
 from .registry import Glossary
+from .review import build_date, date_text, next_review, reviewed_by
 
 GLOSSARY_DIR = "glossary"
 TAGS_DIR = "tags"
@@ -49,6 +51,9 @@ HELP_PAGE = "get-help.md"
 #: Where the HTML that is not prose goes on a concept page: Python-Markdown passes these comments through
 #: untouched, and ``Renderer.inject`` replaces them after Markdown (see ``concept_fragments``).
 FRAGMENT_MARKERS: dict[str, str] = {"related": "<!-- glossary:related -->", "mentioned": "<!-- glossary:mentioned -->"}
+#: Where a page's References list goes: the concept template's ``{{ references }}`` and an article's
+#: ``{{ references() }}`` write it; a page that cites without it gets the list at its end.
+REFERENCES_HERE = "<!-- glossary:references -->"
 
 
 class UnknownEntry(LookupError):
@@ -163,6 +168,8 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["md_escape"] = md_escape
+        #: The date the site is built for: pages past their ``next_review`` say they are due for review.
+        self.today = build_date()
 
     # -- lookups ----------------------------------------------------------
     #: The source path of the "Get help now" page when the site has one (set by the build), else None.
@@ -191,7 +198,10 @@ class Renderer:
         return done
 
     def _plain_text(self, text: str) -> str:
-        """The text a reader sees once ``text`` is rendered: "5*3" stays "5*3", ``**bold**`` is "bold"."""
+        """The text a reader sees once ``text`` is rendered: "5*3" stays "5*3", ``**bold**`` is "bold";
+        citations are left out."""
+        text = strip_citations(text)
+
         def shown(slug: str, text: str | None) -> str:
             target = self.glossary.entries.get(slug)
             return text or (target.term if target else slug)
@@ -256,16 +266,54 @@ class Renderer:
             evidence=EVIDENCE_LABELS[entry.evidence])
 
     def reference(self, key: str) -> str:
-        """One bibliography record as a Markdown line."""
-        return reference_markdown(self.glossary.references[key].data)
+        """One bibliography record as HTML, from its public fields only (never supports, caution, verification)."""
+        data: dict[str, Any] = self.glossary.references[key].data
+        return reference_html(data)
+
+    def cite_title(self, key: str) -> str:
+        """The tooltip of a citation: authors (year). Title."""
+        return reference_title(self.glossary.references[key].data)
+
+    def finish_citations(self, markdown: str, lead: str, listed: list[str] | None = None) -> str:
+        """A finished page with its citations numbered and its References list in place.
+
+        The list goes where the page has :data:`REFERENCES_HERE` (else at its end, if the page cites
+        anything): the cited works in order of first citation, each linking back to where it is
+        cited, then the ``listed`` keys that are not cited, under Further reading.
+        """
+        references = self.glossary.references
+        numbered = number_citations(markdown, references, lead, self.cite_title)
+        cited = numbered.order
+        further = [k for k in dict.fromkeys(listed or []) if k in references and k not in cited]
+        if not cited and not further:
+            return numbered.markdown.replace(REFERENCES_HERE, "")
+        block = self.env.get_template("references.md").render(
+            cited=[(key, self.reference(key), [(anchor, html.escape(label)) for anchor, label in numbered.places[key]])
+                   for key in cited],
+            further=[(key, self.reference(key)) for key in further],
+        ).strip()
+        if REFERENCES_HERE in numbered.markdown:
+            return numbered.markdown.replace(REFERENCES_HERE, block, 1).replace(REFERENCES_HERE, "")
+        return numbered.markdown.rstrip() + "\n\n" + block + "\n"
+
+    def review_parts(self, entry: Entry) -> tuple[str, str]:
+        """The 'due for review' notice (``""`` unless overdue on :attr:`today`) and the review dates footer."""
+        reviewed, due = entry.reviewed, next_review(entry, self.glossary.style.review_cycle_years)
+        if reviewed is None or due is None:
+            return "", ""
+        template = self.env.get_template("review.md")
+        values = {"reviewed": date_text(reviewed), "reviewed_iso": reviewed.isoformat(), "due": date_text(due),
+                  "due_iso": due.isoformat(), "by": md_escape(reviewed_by(entry))}
+        notice = template.render(part="notice", **values).strip() if self.today > due else ""
+        return notice, template.render(part="footer", **values).strip()
 
     def concept_page(self, slug: str) -> str:
         """The whole Markdown body of an entry's page, from ``concept.md.j2``."""
         page = page_url(slug)
         entry = self.entry(slug)
-        glossary = self.glossary
         reviewed = entry.reviewed
-        return self.env.get_template("concept.md").render(
+        review_notice, review_footer = self.review_parts(entry)
+        body = self.env.get_template("concept.md").render(
             slug=slug,
             draft=not entry.published,
             term=md_escape(entry.term),
@@ -282,11 +330,14 @@ class Renderer:
             origin=self.markdown(entry.field_text("origin"), page),
             extra_sections=[(md_escape(heading), self.markdown(text, page))
                             for heading, text in entry.extra_sections if heading and text],
-            references=[self.reference(k) for k in entry.references if k in glossary.references],
+            references=REFERENCES_HERE,
+            review_notice=review_notice,
+            review_footer=review_footer,
             tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md")) for t in entry.tags],
             help=self.help_box(entry, page),
             markers=FRAGMENT_MARKERS,
         )
+        return self.finish_citations(body, "Summary", entry.references)
 
     def concept_fragments(self, slug: str) -> dict[str, str]:
         """The HTML of a concept page that is not prose, by marker name: the map with the Related list, and
@@ -445,6 +496,7 @@ class Renderer:
         entries = [self.glossary.entries[s] for s in self.glossary.tags.get(tag, [])]
         return self.env.get_template("tag.md").render(
             label=tag_label(tag),
-            entries=[(md_escape(e.term), self.rel(page, page_url(e.slug)), self.markdown(e.summary, page))
+            entries=[(md_escape(e.term), self.rel(page, page_url(e.slug)),
+                      self.markdown(strip_citations(e.summary), page))
                      for e in sorted(entries, key=lambda e: e.term.casefold())])
 

@@ -306,7 +306,12 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     data = None
     set_url = url(f"{GLOSSARY_DIR}/index.md")
     if is_entry and entry is not None:
-        data = concept_data(entry, st.renderer.tooltip(entry), url(src), set_url, site)
+        from .citations import cited_keys, creative_work
+        from .review import reviewed_by
+        works = [creative_work(st.glossary.references[k].data) for k in cited_keys(entry)
+                 if k in st.glossary.references]
+        data = concept_data(entry, st.renderer.tooltip(entry), url(src), set_url, site, citations=works,
+                            reviewer=reviewed_by(entry))
     elif src == f"{GLOSSARY_DIR}/index.md":
         terms = [(e, st.renderer.tooltip(e), url(page_url(e.slug))) for e in st.glossary.published()]
         data = term_set_data(terms, set_url, site)
@@ -342,6 +347,19 @@ def on_post_template(output_content: str, template_name: str = "", config: MkDoc
         return security.on_post_template(output_content, template_name, config, session=session)
     except security.UnknownInlineCode as error:
         raise PluginError(str(error)) from None
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Number the citations of a hand-written page (after the macros ran) and add its References list.
+
+    Generated pages (concept pages) already have theirs. A page that cites nothing is left as it is.
+    """
+    if page.file.generated_by is not None or "@" not in markdown:
+        return markdown
+    from .render import REFERENCES_HERE
+    if "[" not in markdown and REFERENCES_HERE not in markdown:
+        return markdown
+    return build_state(config).renderer.finish_citations(markdown, "Introduction")
 
 
 def source_name(st: BuildState, src_uri: str) -> str:

@@ -10,7 +10,11 @@ issue tracker and the README document). The check applies them:
   warning (drafts are measured and reported, never failed);
 - stigmatising words (NIDA's "Words Matter" list) are warnings naming the
   preferred wording;
-- ``report`` lists the first mention of another entry's name that is not linked.
+- ``report`` lists the first mention of another entry's name that is not linked;
+- ``citations:`` says which fields of a published entry, and whether the ``##`` sections of
+  an article, must cite at least one source (:mod:`macros.citations`);
+- ``reviews:`` sets the review cycle: an entry without ``next_review`` is due that many
+  years after ``reviewed`` (:mod:`macros.review`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,11 @@ ARTICLES = ARTICLES_DIR
 DEFAULT_LIMITS: dict[str, float] = {"summary": 10, "risk": 10, "section": 12, "article": 12}
 #: The site's goals: medians the report compares against.
 DEFAULT_GOALS: dict[str, float] = {"summary": 8, "risk": 8, "entry": 10, "article": 10}
+#: Fields a published entry may be required to cite in (``citations.required``).
+CITABLE_FIELDS: tuple[str, ...] = ("summary", "context", "significance", "mechanism", "application", "metric",
+                                   "risk.text", "origin")
+_CITATION_SETTINGS = ("required", "article_sections", "article_sections_exempt")
+_REVIEW_SETTINGS = ("cycle_years",)
 ADVICE = "split long sentences and explain terms in plain words first"
 
 _MACRO = re.compile(r"\{\{\s*(\w+)\((.*?)\)\s*\}\}", re.S)
@@ -59,6 +68,14 @@ class Style:
     limits: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     goals: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_GOALS))
     person_first: list[WordRule] = field(default_factory=list)
+    #: Fields of a published entry that must cite at least one source (``citations.required``).
+    required_citations: tuple[str, ...] = ("mechanism", "risk.text")
+    #: Whether every ``##`` section of an article must cite at least one source (``citations.article_sections``).
+    article_sections_cite: bool = True
+    #: Article headings that need no citation, compared ignoring case (``citations.article_sections_exempt``).
+    article_sections_exempt: tuple[str, ...] = ("References", "Sources", "Further reading")
+    #: An entry without ``next_review`` is due this many years after ``reviewed`` (``reviews.cycle_years``).
+    review_cycle_years: int = 3
     raw: dict[str, Any] = field(default_factory=dict)  # the whole file, for rules other modules read
 
 
@@ -104,7 +121,55 @@ def load_style(root: Path) -> tuple[Style, list[Problem]]:
                                     "(the wording to use)"))
             continue
         style.person_first.append(WordRule(_phrase(words), words.strip(), instead.strip()))
+    problems += _citation_settings(style, data, smap, display)
     return style, problems
+
+
+def _citation_settings(style: Style, data: dict[str, Any], smap: Any, display: str) -> list[Problem]:
+    """Read ``citations:`` and ``reviews:`` into ``style``; a problem, at its line, for each wrong setting."""
+    from .validate import did_you_mean
+
+    problems = []
+    for section, known in (("citations", _CITATION_SETTINGS), ("reviews", _REVIEW_SETTINGS)):
+        values = data.get(section)
+        if values is None:
+            continue
+        if not isinstance(values, dict):
+            problems.append(Problem(display, smap.line(section), section,
+                                    f"must be a mapping of settings: {', '.join(known)}"))
+            continue
+        for name in values:
+            if name not in known:
+                hint = did_you_mean(str(name), known) or f" (allowed: {', '.join(known)})"
+                problems.append(Problem(display, smap.line(f"{section}.{name}"), f"{section}.{name}",
+                                        f"unknown field '{name}'{hint}"))
+    citations: dict[str, Any] = data["citations"] if isinstance(data.get("citations"), dict) else {}
+    required = citations.get("required", style.required_citations)
+    if not isinstance(required, list | tuple) or not all(r in CITABLE_FIELDS for r in required):
+        problems.append(Problem(display, smap.line("citations.required"), "citations.required",
+                                f"must be a list of fields from: {', '.join(CITABLE_FIELDS)}"))
+    else:
+        style.required_citations = tuple(required)
+    sections = citations.get("article_sections", style.article_sections_cite)
+    if not isinstance(sections, bool):
+        problems.append(Problem(display, smap.line("citations.article_sections"), "citations.article_sections",
+                                "must be true or false"))
+    else:
+        style.article_sections_cite = sections
+    exempt = citations.get("article_sections_exempt", style.article_sections_exempt)
+    if not isinstance(exempt, list | tuple) or not all(isinstance(h, str) and h.strip() for h in exempt):
+        problems.append(Problem(display, smap.line("citations.article_sections_exempt"),
+                                "citations.article_sections_exempt", "must be a list of headings"))
+    else:
+        style.article_sections_exempt = tuple(h.strip() for h in exempt)
+    reviews: dict[str, Any] = data["reviews"] if isinstance(data.get("reviews"), dict) else {}
+    years = reviews.get("cycle_years", style.review_cycle_years)
+    if isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 10:
+        problems.append(Problem(display, smap.line("reviews.cycle_years"), "reviews.cycle_years",
+                                f"{years!r} is not a review cycle; write a number of years from 1 to 10"))
+    else:
+        style.review_cycle_years = years
+    return problems
 
 
 def _limit_group(name: str) -> str:

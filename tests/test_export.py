@@ -11,6 +11,7 @@ from typing import Any
 from conftest import FIXTURE_SITE, ROOT, SITE_URL, BuildResult
 from jsonschema import Draft202012Validator, FormatChecker
 
+from macros.citations import strip_citations
 from macros.export import EXPORT_SCHEMA, EXPORT_VERSION
 from macros.registry import load_glossary
 from macros.render import Renderer
@@ -24,7 +25,8 @@ def _validator(site: Path) -> Draft202012Validator:
 
 
 def _words(markdown: str, glossary: Any) -> str:
-    """Markdown with both kinds of links reduced to their shown text, spaces normalised."""
+    """Markdown with both kinds of links reduced to their shown text, citations taken out, spaces normalised."""
+    markdown = strip_citations(markdown)
     markdown = re.sub(r"\[\[\s*([^\]|]+?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]",
                       lambda m: m.group(2) or glossary.entries[m.group(1)].term, markdown)
     return " ".join(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown).split())
@@ -93,8 +95,8 @@ def test_wikilinks_become_markdown_links_to_the_pages(fixture_build: BuildResult
                              "text": "Alpha can be dangerous; talk to a prescriber."}
     beta = next(e for e in data["entries"] if e["slug"] == "beta")
     assert beta["origin"] is None
-    assert beta["references"][1] == {"key": "review", "title": "A Review of Messengers", "authors": "Example C",
-                                     "year": 2021, "identifiers": {"doi": "10.0000/example"}}
+    assert beta["references"][1] == {"key": "review", "type": "review", "title": "A Review of Messengers",
+                                     "authors": "Example C", "year": 2021, "identifiers": {"doi": "10.0000/example"}}
     assert data["url"] == "" and data["$schema"] == "glossary.schema.json"
     assert _validator(fixture_build.site).is_valid(data)
 

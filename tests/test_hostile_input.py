@@ -37,8 +37,9 @@ def entry(slug: str, term: str, summary: str, **fields: str) -> str:
     """A valid published entry file, with some fields replaced."""
     data: dict[str, object] = {
         "term": term, "summary": summary, "context": f"{term} context.", "significance": f"{term} significance.",
-        "mechanism": f"{term} mechanism.", "application": f"{term} application.", "metric": f"{term} metric.",
-        "risk": {"level": "low", "text": f"{term} is a made-up test entry."}, "related": [],
+        "mechanism": f"{term} mechanism [@textbook].", "application": f"{term} application.",
+        "metric": f"{term} metric.",
+        "risk": {"level": "low", "text": f"{term} is a made-up test entry [@textbook]."}, "related": [],
         "evidence": "limited", "references": ["textbook"], "reviewed": "2026-10-01",
     }
     data.update(fields)
@@ -142,35 +143,46 @@ def test_class1_and_4_a_script_that_got_past_fails_the_builds_csp_check(tmp_path
 
 HOSTILE_REFERENCES = """references:
 - key: textbook
+  type: textbook
   title: A Textbook <script>alert(1)</script> of Neuroscience
   authors: Example A <img src=x onerror=alert(2)>
   year: '2020 <b onmouseover=alert(3)>x</b>'
   publisher_or_journal: Example Press
-  url: 'https://example.org/a" onmouseover="alert(4)'
+  url: 'https://example.org/a'
 - key: review
+  type: review
   title: A Review of Messengers
   authors: Example C
   year: 2021
   identifiers:
     doi: '10.0000/x)<script>alert(5)</script>('
 """
+#: An address that would break out of its attribute: the bibliography schema refuses it at its line.
+HOSTILE_ADDRESSES = HOSTILE_REFERENCES.replace("url: 'https://example.org/a'",
+                                              "url: 'https://example.org/a\" onmouseover=\"alert(4)'")
 
 
 def test_class2_bibliography_fields_reach_the_page_as_text(tmp_path: Path) -> None:
     """Year, URL, DOI, title and authors holding markup are written as text and URL-encoded addresses:
     the References list of the built page has no element or attribute they could have added."""
+    refused = make_project(tmp_path / "refused", {"glossary/_references.yaml": HOSTILE_ADDRESSES})
+    assert [p.split(": ")[1] for p in problems_of(refused)] == ["references[0].url"]
     project = make_project(tmp_path / "p", {"glossary/_references.yaml": HOSTILE_REFERENCES})
     assert problems_of(project) == []  # as text, each is harmless: the check judges what reaches the page
     result = build(project)
     assert result.ok, result.output
     page = result.html("glossary/beta/index.html")
     references = page.find(id="references").find_next("ol")
-    assert {tag.name for tag in references.find_all(name=True)} <= {"li", "p", "em", "a"}
-    assert all(set(tag.attrs) <= {"href"} for tag in references.find_all(name=True))
-    assert all(a["href"].startswith("https://") for a in references.find_all("a"))
+    # Only what the References renderer writes: list items, the title in <cite>, spans, links.
+    assert {tag.name for tag in references.find_all(name=True)} <= {"li", "p", "em", "a", "cite", "span"}
+    allowed = {"href", "class", "id", "title", "aria-label"}
+    assert all(set(tag.attrs) <= allowed for tag in references.find_all(name=True))
+    assert all(a["href"].startswith(("https://", "#cite-")) for a in references.find_all("a"))
     text = references.get_text(" ")
     assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(2)>" in text and "2020 <b" in text
-    assert not page.find_all("script", string=re.compile("alert"))
+    # No script runs it; the JSON-LD data block carries the title as data, its "<" escaped (\\u003c).
+    scripts = page.find_all("script", string=re.compile("alert"))
+    assert all(script.get("type") == "application/ld+json" and "<" not in script.string for script in scripts)
 
 
 def test_class2_a_bibliography_field_that_would_break_the_list_is_named() -> None:

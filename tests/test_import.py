@@ -268,7 +268,9 @@ def test_unknown_headings_are_kept_and_shown_after_origin(tmp_path: Path) -> Non
                                ("application:\n", "application: Zeta is applied in tests.\n"),
                                ("metric:\n", "metric: Zeta is counted.\n"), ("  level:\n", "  level: low\n"),
                                ("evidence:\n", "evidence: limited\n"), ("references: []\n", "references: [review]\n"),
-                               ("reviewed:\n", "reviewed: 2026-11-21\n"), ("status: draft\n", "status: published\n")]:
+                               ("reviewed:\n", "reviewed: 2026-11-21\n"), ("status: draft\n", "status: published\n"),
+                               ("nothing at all.", "nothing at all [@review]."),  # published entries cite
+                               ("prescriber anyway.", "prescriber anyway [@review].")]:
         text = text.replace(placeholder, value)
     path.write_text(text.replace("aliases: []", "aliases: []\norigin: Zeta was first written down here."),
                     encoding="utf-8")

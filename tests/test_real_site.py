@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -119,3 +121,54 @@ def test_no_dosing_instructions_anywhere(glossary) -> None:
     texts.update({str(p.relative_to(ROOT)): p.read_text(encoding="utf-8") for p in (ROOT / "content").rglob("*.md")})
     found = {path: DOSE.findall(text) for path, text in texts.items() if DOSE.search(text)}
     assert found == {}
+
+
+def _section(article: BeautifulSoup, heading_id: str) -> list[Any]:
+    """The elements of a page section: everything after its ``<h2>`` up to the next ``<h2>``."""
+    heading = article.find("h2", id=heading_id)
+    assert heading is not None, f"no section '{heading_id}'"
+    out = []
+    for sibling in heading.find_next_siblings():
+        if sibling.name == "h2":
+            break
+        out.append(sibling)
+    return out
+
+
+def test_every_concept_page_cites_inline_and_every_reference_link_resolves(real_site: Path, glossary) -> None:
+    """Issue 13: every published page cites inline in its Mechanism and Risk sections; every #ref- and
+    back-link resolves on the page; its JSON-LD lists the cited works; it says when the next review is due."""
+    for entry in glossary.published():
+        soup = _soup(real_site / "glossary" / entry.slug / "index.html")
+        article = soup.find("article")
+        for section in ("mechanism", "risk"):
+            assert any(part.select("a.glossary-cite") for part in _section(article, section)), \
+                f"{entry.path}: the {section} section cites nothing inline"
+        ids = {tag["id"] for tag in soup.find_all(id=True)}
+        for link in article.find_all("a", href=re.compile("^#")):
+            assert link["href"][1:] in ids, f"{entry.path}: {link['href']} does not resolve"
+        assert "[@" not in article.get_text(), f"{entry.path}: raw citation syntax on the page"
+        graph = [n for s in soup.find_all("script", type="application/ld+json")
+                 for n in json.loads(s.string).get("@graph", [])]
+        page = next(n for n in graph if n["@type"] == "MedicalWebPage")
+        assert page.get("citation") and all(w["@type"] == "CreativeWork" and w["name"] for w in page["citation"])
+        dates = article.find(class_="glossary-review-dates")
+        assert dates and "Next review due:" in dates.get_text(), f"{entry.path}: no next review date"
+
+
+def test_no_internal_note_of_the_bibliography_is_published(real_site: Path) -> None:
+    """supports, caution and verification of every source appear in no built file (page, search index,
+    glossary.json, JSON-LD): they are notes for authors."""
+    import yaml
+
+    records = yaml.safe_load((ROOT / "glossary/_references.yaml").read_text(encoding="utf-8"))["references"]
+    notes = [" ".join(str(r[k]).split()) for r in records for k in ("supports", "caution", "verification") if r.get(k)]
+    # Every sentence of a note long enough to be distinctive (short ones such as 'Epub 2010 Aug 7.' may
+    # legitimately repeat public details).
+    sentences = {s.strip() for note in notes for s in re.split(r"(?<=[.;])\s+", note) if len(s.strip()) >= 40}
+    assert sentences
+    for path in real_site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml"):
+            text = " ".join(path.read_text(encoding="utf-8", errors="replace").split())
+            leaked = [s for s in sentences if s in text]
+            assert not leaked, f"{path.relative_to(real_site)}: {leaked[:2]}"

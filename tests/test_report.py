@@ -16,16 +16,17 @@ term: Epsilon Loner
 summary: A made-up entry that nothing links to.
 context: Epsilon context.
 significance: Epsilon significance.
-mechanism: Epsilon mechanism.
+mechanism: Epsilon mechanism [@textbook].
 application: Epsilon application.
 metric: Epsilon metric.
 risk:
   level: low
-  text: None known.
+  text: None known [@textbook].
 related: [alpha]
 evidence: contested
 references: [textbook]
 reviewed: 2025-11-21
+next_review: 2026-06-01
 """
 
 EXPECTED = """\
@@ -40,6 +41,9 @@ Entries by evidence level and status: 5
 Reviewed more than 12 months ago (before 2025-11-21) or never: 1
   glossary/gamma.yaml:15: Gamma Receptor: reviewed 2024-01-31, 33 months ago
 
+Reviews due: the next review date has passed (as of 2026-11-21): 1
+  glossary/epsilon.yaml:16: Epsilon Loner: due 2026-06-01
+
 Orphans: published entries that no other entry links to and no page mentions: 1
   glossary/epsilon.yaml:2: Epsilon Loner
 
@@ -47,8 +51,20 @@ Published entries that no article mentions: 2
   glossary/beta.yaml:2: Beta Precursor
   glossary/epsilon.yaml:2: Epsilon Loner
 
-References that no entry cites: 1
-  glossary/_references.yaml:13: unused
+References cited nowhere: in no entry's references and cited on no page: 1
+  glossary/_references.yaml:18: unused
+
+References listed by entries but cited inline nowhere (shown only as Further reading): none
+
+Published entries whose mechanism or risk cites only textbooks: 2
+  glossary/alpha.yaml:8: Alpha Messenger: mechanism and risk.text cite only textbooks
+  glossary/epsilon.yaml:6: Epsilon Loner: mechanism and risk.text cite only textbooks
+
+Newest source of each published entry: 4
+  glossary/alpha.yaml:21: Alpha Messenger: newest source 2021 (2 sources)
+  glossary/beta.yaml:15: Beta Precursor: newest source 2021 (2 sources)
+  glossary/epsilon.yaml:14: Epsilon Loner: newest source 2020 (1 source)
+  glossary/gamma.yaml:14: Gamma Receptor: newest source 2021 (1 source)
 
 Readability (Flesch-Kincaid grade; limits: summary 99, risk 99, other sections 99, articles 99),
 hardest first: 5 entries
@@ -85,13 +101,15 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def test_report_lists_levels_old_reviews_orphans_unmentioned_and_uncited(tmp_path: Path) -> None:
     """On a known glossary the report is exactly right: counts by evidence and status, the one review older
-    than 12 months (one reviewed exactly 12 months ago is not), the orphan, the entries no article mentions,
-    the reference nobody cites, and every entry's grades, hardest first, with the medians against the goals."""
+    than 12 months (one reviewed exactly 12 months ago is not), the review that is due (its next_review has
+    passed), the orphan, the entries no article mentions, the reference nobody cites, the entries whose
+    mechanism and risk cite only textbooks, the newest source year of each entry, and every entry's grades,
+    hardest first, with the medians against the goals."""
     project = make_project(tmp_path / "p", {"glossary/epsilon.yaml": EPSILON})
     gamma = project / "glossary/gamma.yaml"
     gamma.write_text(gamma.read_text().replace("reviewed: 2026-09-01", "reviewed: 2024-01-31"))
     refs = project / "glossary/_references.yaml"
-    refs.write_text(refs.read_text() + "- key: unused\n  title: A Source Nobody Cites\n  year: 2019\n")
+    refs.write_text(refs.read_text() + "- key: unused\n  type: other\n  title: A Source Nobody Cites\n  year: 2019\n")
     result = run("report", "--today", "2026-11-21", cwd=project)
     assert result.returncode == 0, result.stderr
     assert result.stdout == EXPECTED

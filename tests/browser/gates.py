@@ -367,8 +367,29 @@ def visible_tooltip(page: Any) -> str | None:
     }""")
 
 
-def wait_for_tooltip(page: Any, timeout_ms: int = 3000) -> str | None:
-    """The tooltip text once one is shown (Material fades it in), or None after ``timeout_ms``."""
+def wait_for_tooltip(page: Any, timeout_ms: int = 3000, of: Any = None) -> str | None:
+    """The tooltip text once one is shown (Material fades it in), or None after ``timeout_ms``.
+
+    With ``of`` (a locator), the tooltip of that element (the one its ``aria-describedby`` names):
+    another one still shown (the palette button's, while it keeps the focus) does not count.
+    """
+    if of is not None:
+        try:
+            of.evaluate("""(el, timeout) => new Promise((resolve, reject) => {
+              const end = Date.now() + timeout;
+              const poll = () => {
+                const tip = document.getElementById(el.getAttribute('aria-describedby') || '');
+                const style = tip && getComputedStyle(tip);
+                if (tip && style.visibility !== 'hidden' && Number(style.opacity) > 0.9 && tip.textContent.trim()) {
+                  resolve(true);
+                } else if (Date.now() > end) { reject(new Error('no tooltip')); } else { setTimeout(poll, 50); }
+              };
+              poll();
+            })""", timeout_ms)
+        except Exception:  # noqa: BLE001 - no tooltip in time
+            return None
+        return str(of.evaluate(
+            "(el) => document.getElementById(el.getAttribute('aria-describedby')).textContent.trim()"))
     try:
         page.wait_for_function("""() => [...document.querySelectorAll('[role="tooltip"]')].some((tip) => {
             const style = getComputedStyle(tip);

@@ -209,8 +209,9 @@ def test_a_reader_session_leaves_nothing_behind(browser: Any, served: ServedSite
             schemes.append(page.evaluate("document.body.dataset.mdColorScheme"))
         watch.check_state(page)
         watch.where = concept + " (tooltip)"
-        page.locator("article a.glossary-term").first.hover()
-        tooltip = gates.wait_for_tooltip(page)
+        link = page.locator("article a.glossary-term").first
+        link.hover()
+        tooltip = gates.wait_for_tooltip(page, of=link)  # not the palette button's, which keeps the focus
         watch.where = concept + " (cross-link)"
         page.locator("article a.glossary-term").first.click()
         page.wait_for_load_state("networkidle")
