@@ -69,6 +69,9 @@ _PLAIN_TEXT = re.compile(r"[^<>&\\`*_\[\]!{}|#~\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7
 # and [[links]] read in the same pass.
 _EMPHASIS_ONLY = re.compile(r"(?:[^<>&\\`\[\]!{}|#~\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]++"
                             r"|\[\[[^\[\]|\n]*+(?:\|[^\[\]\n]*+)?\]\])*+\Z")
+# A citation whose text holds no marker character and that no "(", "[" or ":" follows (which could make it a
+# link or a link definition): it renders as its own text.
+_SIMPLE_CITATION = re.compile(r"\[@[^<>&\\`*_\[\]!{}|#~\n\x00-\x1f\x7f]*\](?![(\[:])")
 _LINE_START_OK = re.compile(r"[A-Za-z(\"'\u2018\u201c]|\d+(?!\d*\.(?:[ \t]|$))")
 # A line may start with a letter, a quotation mark, a bracket, or digits that do not open a list ("5-HT", not "5. ").
 _ODD_LINE_START = re.compile(r"(?m)^(?![A-Za-z(\"'\u2018\u201c]|\d+(?!\d*\.(?:[ \t]|$)))")
@@ -212,8 +215,10 @@ def is_plain(text: str) -> bool:
 
 
 def needs_judging(text: str) -> bool:
-    """False when ``text`` can only render as paragraphs, emphasis and our own ``[[links]]``, all allowed:
-    the allow-list has nothing to judge (most fields; the check stays fast)."""
+    """False when ``text`` can only render as paragraphs, emphasis, our own ``[[links]]`` and citations
+    ``[@key, locator]``, all allowed: the allow-list has nothing to judge (most fields; the check stays fast)."""
+    if "[@" in text:  # a citation reads as its bracketed text here (the page numbers it later, escaped)
+        text = _SIMPLE_CITATION.sub("x", text)
     if _EMPHASIS_ONLY.match(text) is None:
         return True
     if "\n" not in text:  # one line: only its start matters

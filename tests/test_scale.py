@@ -318,7 +318,8 @@ def test_quick_check_of_the_bibliography_never_accepts_what_jsonschema_rejects()
 
 def test_text_checks_skip_only_fields_that_render_as_plain_paragraphs() -> None:
     """A field the check does not render (``needs_judging`` false) renders, with the site's Markdown, to
-    paragraphs, emphasis and our own term links only; one ``is_plain`` calls plain renders to exactly its text.
+    paragraphs, emphasis and our own term links only (citations read as their own text until the page numbers
+    them); one ``is_plain`` calls plain renders to exactly its text.
     The shortcuts never skip anything the allow-list would judge, nor change a tooltip."""
     from bs4 import BeautifulSoup
 
@@ -328,13 +329,15 @@ def test_text_checks_skip_only_fields_that_render_as_plain_paragraphs() -> None:
     rng = random.Random(7)
     pieces = ["text", " ", "\n", "\n\n", "  \n", "[[a]]", "[[a|b c]]", "1. ", "12. ", "5-HT", "- ", ": ", "> ",
               "    ", "#", "=", "---", "|", "(", ")", '"', "'", "5", ".", ",", "-", "+", "*", "**", "_", "`", "<",
-              "&", "[", "]", "!", "{", "\u00e9", "\u2014", "\t", "~~~", "x:", "@", "***", "___"]
-    skipped = plain = 0
-    for _ in range(4000):
+              "&", "[", "]", "!", "{", "\u00e9", "\u2014", "\t", "~~~", "x:", "@", "***", "___",
+              "[@k]", "[@k, p. 2]", "[@a; @b]", "[@", "[@k]: "]
+    skipped = plain = cited = 0
+    for _ in range(6000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 9)))
         if needs_judging(text):
             continue
         skipped += 1
+        cited += "[@" in text
         html = render(field_markdown(text, _stand_in_link), ROOT)
         soup = BeautifulSoup(html, "html.parser")
         assert {tag.name for tag in soup.find_all(name=True)} <= {"p", "a", "em", "strong"}, text
@@ -344,7 +347,9 @@ def test_text_checks_skip_only_fields_that_render_as_plain_paragraphs() -> None:
             assert {tag.name for tag in soup.find_all(name=True)} <= {"p", "a"}, text
             shown = field_markdown(text, lambda slug, shown: shown or slug)
             assert plain_text(html) == " ".join(shown.split()), text
-    assert skipped > 200 and plain > 100
+    assert skipped > 200 and plain > 100 and cited > 50
+    for hostile in ("[@k](javascript:alert(1))", "[@k]: javascript:alert(1)\n\n[@k]", "[@k] [x]", "[@<b>]"):
+        assert needs_judging(hostile), hostile
 
 
 def _plant_faults(project: Path) -> None:
