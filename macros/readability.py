@@ -21,7 +21,6 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from .model import WIKILINK as _WIKILINK  # the one [[…]] grammar
 
@@ -71,8 +70,11 @@ def _cmu() -> dict[str, str]:
 
 
 @cache
-def _textstat() -> Any:
-    """textstat's Flesch-Kincaid grade, with its syllable counter reading the packaged CMU dictionary."""
+def _textstat() -> Callable[[str, str], float]:
+    """textstat's own Flesch-Kincaid grade, with its syllable counter reading the packaged CMU dictionary.
+
+    The reference the fast measure below (``fk_grade``) must equal: tests hold the two together.
+    """
     # textstat imports NLTK only to fetch the CMU dictionary (and downloads it when missing, which fails
     # offline). We supply the dictionary, so NLTK is neither needed nor imported: importing it costs
     # seconds. A stand-in module is visible only while textstat is imported; a real NLTK stays untouched.
@@ -82,15 +84,66 @@ def _textstat() -> Any:
     try:
         from textstat.backend.counts import _count_syllables
         from textstat.backend.metrics import flesch_kincaid_grade
-        from textstat.backend.utils import get_pyphen
     finally:
         if stand_in:
             del sys.modules["nltk"]
-    pyphen = get_pyphen("en_US")
-    syllables = _Syllables(_cmu(), lambda word: len(pyphen.positions(word)) + 1)
+    syllables = _syllables()
     # textstat imports get_cmudict by name into the syllable counter; replace it there.
     _count_syllables.get_cmudict = lambda lang: syllables if lang.split("_")[0].lower() == "en" else None
-    return flesch_kincaid_grade
+    return flesch_kincaid_grade  # type: ignore[no-any-return]
+
+
+@cache
+def _syllables() -> _Syllables:
+    """Syllables per word as textstat counts them: the CMU dictionary, else Pyphen's hyphenation points + 1."""
+    import pyphen  # textstat's own fallback, a dependency of textstat
+
+    hyphenation = pyphen.Pyphen(lang="en_US")
+    return _Syllables(_cmu(), lambda word: len(hyphenation.positions(word)) + 1)
+
+
+# textstat 0.7.13's word and sentence rules (selections/_list_words.py, transformations/_remove_punctuation.py,
+# counts/_count_sentences.py), compiled once.
+_NONCONTRACTION_APOSTROPHE = re.compile(r"\'(?!(?:[tsd]|ve|ll|re))")
+_PUNCTUATION = re.compile(r"[^\w\s\']")
+_TEXTSTAT_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
+
+
+class _Counts(dict):  # type: ignore[type-arg]
+    """word -> its syllable count (an int), from :func:`_syllables`, kept once worked out."""
+
+    def __missing__(self, word: str) -> int:
+        count = self[word] = len(_syllables()[word][0])
+        return count
+
+
+_COUNTS = _Counts()
+
+
+def _textstat_words(text: str) -> list[str]:
+    return _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text)).split()
+
+
+def fk_grade(text: str) -> float:
+    """textstat 0.7.13's ``flesch_kincaid_grade(text, "en_US")``, computed the same way in one pass.
+
+    textstat lists the words of a text three times over (words, syllables, and per sentence), behind
+    caches that never hit here; this does each once. Same rules, same arithmetic in the same order, so
+    the same float: ``tests/test_readability.py`` compares the two on every field of the glossary.
+    """
+    if not text:
+        return 0.0
+    stripped = _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    words = len(stripped.split())
+    found = _TEXTSTAT_SENTENCE.findall(text)
+    sentences = max(1, len(found) - sum(1 for s in found if len(_textstat_words(s)) <= 2))
+    # textstat lower-cases after taking the punctuation out, then looks each word up
+    syllables = sum(map(_COUNTS.__getitem__, stripped.lower().split()))
+    sentence_length = words / sentences
+    per_word = syllables / words if words else 0.0
+    if sentence_length == 0 or per_word == 0:
+        return 0.0
+    return (0.39 * sentence_length) + (11.8 * per_word) - 15.59
 
 
 def plain_text(markdown: str, term_of: Callable[[str], str | None] | None = None) -> str:
@@ -149,5 +202,5 @@ def measure(markdown: str, term_of: Callable[[str], str | None] | None = None) -
     words = sum(counts)
     if not words:
         return Reading(0.0, 0, 0, 0)
-    grade = float(_textstat()(text, "en_US"))
+    grade = fk_grade(text)
     return Reading(round(grade, 1), len(parts), words, max(counts))

@@ -142,12 +142,6 @@ def generated_files(config: MkDocsConfig) -> list[File]:
     return pages
 
 
-#: For ``mkdocs serve``'s partial rebuilds (``macros/serve.py``): what every concept page was made from in
-#: the last build that succeeded (``baseline``), and in the build under way (``pending``), by ``src_uri``.
-_baseline: dict[str, tuple[str, str, str]] | None = None  # src_uri: (what it is made from, dest_uri, url)
-_pending: dict[str, tuple[str, str, str]] | None = None
-
-
 def _source_key(st: BuildState, file: File) -> str | None:
     """All a generated page's HTML is made from, or None for a hand-written page (which may call macros).
 
