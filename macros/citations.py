@@ -345,15 +345,22 @@ class Numbered:
     places: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> (anchor id, section label)
 
 
+#: A citation's place in a page's Markdown when its HTML is kept aside (``number_citations(stash=...)``):
+#: private-use characters, which Python-Markdown leaves as they are; the build swaps the HTML back in.
+CITE_MARK = "\ue000{}\ue001"
+CITE_MARK_RE = re.compile("\ue000(\\d+)\ue001")
+
+
 def number_citations(markdown: str, references: Mapping[str, Any], lead: str,
-                     title: Callable[[str], str] | None = None) -> Numbered:
+                     title: Callable[[str], str] | None = None, stash: list[str] | None = None) -> Numbered:
     """Replace the citations of a finished page with numbered superscript links, in order of first citation.
 
     Each citation of ``key`` becomes ``<sup><a class="glossary-cite" href="#ref-key" id="cite-key-N">3</a></sup>``
     (one ``<sup>`` per group, its links separated by commas; a locator follows its number).
     Keys not in ``references`` are left as written (the check reports them). ``lead`` names the
     part of the page before its first heading, for the back-links; ``title(key)`` gives the
-    link's tooltip.
+    link's tooltip. With ``stash``, each ``<sup>`` goes into that list instead and the Markdown holds
+    ``CITE_MARK.format(index)`` in its place (Markdown then never parses the citations' HTML).
     """
     cites, _bad = scan(markdown, fences=True)
     result = Numbered(markdown)
@@ -386,7 +393,11 @@ def number_citations(markdown: str, references: Mapping[str, Any], lead: str,
                 link += f'<span class="glossary-cite-locator"> ({_inline_escape(locator)})</span>'
             links.append(link)
         out.append(_before(markdown[last:cite.start]))
-        out.append("<sup>" + ", ".join(links) + "</sup>")
+        sup = "<sup>" + ", ".join(links) + "</sup>"
+        if stash is not None:
+            stash.append(sup)
+            sup = CITE_MARK.format(len(stash) - 1)
+        out.append(sup)
         last = cite.end
     out.append(markdown[last:])
     result.markdown = "".join(out)

@@ -89,4 +89,5 @@ on_page_context = _forward("site", "on_page_context", -50)
 # After mkdocs-macros (priority 0) has rendered the page, so citations in macro output are numbered too.
 on_page_markdown = _forward("site", "on_page_markdown", -50)
 on_nav = _forward("site", "on_nav")
+on_page_content = _forward("site", "on_page_content")  # a concept page's citations, kept out of Markdown
 on_serve = _forward("serve", "on_serve", session=True)

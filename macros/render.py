@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from .citations import number_citations, reference_html, reference_title, strip_citations
+from .citations import CITE_MARK, CITE_MARK_RE, number_citations, reference_html, reference_title, strip_citations
 from .graph import Node, components, layers, pathway_map, relationship_map
 from .markup import (
     field_markdown,
@@ -50,7 +50,11 @@ MAP_LIMIT = 8
 HELP_PAGE = "get-help.md"
 #: Where the HTML that is not prose goes on a concept page: Python-Markdown passes these comments through
 #: untouched, and ``Renderer.inject`` replaces them after Markdown (see ``concept_fragments``).
-FRAGMENT_MARKERS: dict[str, str] = {"related": "<!-- glossary:related -->", "mentioned": "<!-- glossary:mentioned -->"}
+FRAGMENT_MARKERS: dict[str, str] = {name: f"<!-- glossary:{name} -->" for name in
+                                    ("meta", "related", "mentioned", "reference-list", "further-list", "review")}
+#: The fragments put in place before the search plugin reads the page (``Renderer.inject(early=True)``): the
+#: citations (``citations.CITE_MARK``), which sit inside prose. The rest go in after search, so it skips them.
+EARLY_FRAGMENT = "cite:"
 #: Where a page's References list goes: the concept template's ``{{ references }}`` and an article's
 #: ``{{ references() }}`` write it; a page that cites without it gets the list at its end.
 REFERENCES_HERE = "<!-- glossary:references -->"
@@ -174,6 +178,8 @@ class Renderer:
     # -- lookups ----------------------------------------------------------
     #: The source path of the "Get help now" page when the site has one (set by the build), else None.
     help_page: str | None = None
+    #: The source path of the page explaining the evidence levels (``#evidence-levels``), else None.
+    about_page: str | None = "about.md"
 
     def entry(self, slug: str) -> Entry:
         """The published entry ``slug``; the caller adds the page to the error."""
@@ -274,57 +280,104 @@ class Renderer:
         """The tooltip of a citation: authors (year). Title."""
         return reference_title(self.glossary.references[key].data)
 
-    def finish_citations(self, markdown: str, lead: str, listed: list[str] | None = None) -> str:
+    def reference_lists(self, cited: list[str], places: dict[str, list[tuple[str, str]]],
+                        further: list[str]) -> tuple[str, str]:
+        """The HTML of a References list (each work with its back-links) and of the Further reading list."""
+        def backrefs(key: str) -> str:
+            links = ", ".join(f'<a href="#{anchor}">{html.escape(label)}</a>' for anchor, label in places[key])
+            return f'<span class="glossary-backrefs">Cited in: {links}.</span>'
+        items = "\n".join(f'<li id="ref-{key}">{self.reference(key)} {backrefs(key)}</li>' for key in cited)
+        more = "\n".join(f'<li id="ref-{key}">{self.reference(key)}</li>' for key in further)
+        return (f'<ol class="glossary-references">\n{items}\n</ol>' if cited else "",
+                f'<ul class="glossary-further-reading">\n{more}\n</ul>' if further else "")
+
+    def finish_citations(self, markdown: str, lead: str, listed: list[str] | None = None,
+                         fragments: dict[str, str] | None = None) -> str:
         """A finished page with its citations numbered and its References list in place.
 
         The list goes where the page has :data:`REFERENCES_HERE` (else at its end, if the page cites
         anything): the cited works in order of first citation, each linking back to where it is
         cited, then the ``listed`` keys that are not cited, under Further reading.
+
+        With ``fragments`` (a concept page), the citations' HTML and the two lists go there instead, under
+        ``cite:N``, ``reference-list`` and ``further-list``, and the Markdown holds their markers: Python-Markdown
+        never parses them, and search never reads the lists (``inject``).
         """
         references = self.glossary.references
-        numbered = number_citations(markdown, references, lead, self.cite_title)
+        stash: list[str] | None = [] if fragments is not None else None
+        numbered = number_citations(markdown, references, lead, self.cite_title, stash=stash)
+        for index, sup in enumerate(stash or []):
+            fragments[f"{EARLY_FRAGMENT}{index}"] = sup  # type: ignore[index]
         cited = numbered.order
         further = [k for k in dict.fromkeys(listed or []) if k in references and k not in cited]
         if not cited and not further:
             return numbered.markdown.replace(REFERENCES_HERE, "")
-        block = self.env.get_template("references.md").render(
-            cited=[(key, self.reference(key), [(anchor, html.escape(label)) for anchor, label in numbered.places[key]])
-                   for key in cited],
-            further=[(key, self.reference(key)) for key in further],
-        ).strip()
+        cited_html, further_html = self.reference_lists(cited, numbered.places, further)
+        if fragments is not None:
+            fragments["reference-list"], fragments["further-list"] = cited_html, further_html
+            cited_html = FRAGMENT_MARKERS["reference-list"] if cited_html else ""
+            further_html = FRAGMENT_MARKERS["further-list"] if further_html else ""
+        block = self.env.get_template("references.md").render(cited=cited_html, further=further_html).strip()
         if REFERENCES_HERE in numbered.markdown:
             return numbered.markdown.replace(REFERENCES_HERE, block, 1).replace(REFERENCES_HERE, "")
         return numbered.markdown.rstrip() + "\n\n" + block + "\n"
 
     def review_parts(self, entry: Entry) -> tuple[str, str]:
-        """The 'due for review' notice (``""`` unless overdue on :attr:`today`) and the review dates footer."""
+        """The 'due for review' notice (Markdown, ``""`` unless overdue on :attr:`today`) and the review dates
+        footer (HTML)."""
         reviewed, due = entry.reviewed, next_review(entry, self.glossary.style.review_cycle_years)
         if reviewed is None or due is None:
             return "", ""
         template = self.env.get_template("review.md")
         values = {"reviewed": date_text(reviewed), "reviewed_iso": reviewed.isoformat(), "due": date_text(due),
-                  "due_iso": due.isoformat(), "by": md_escape(reviewed_by(entry))}
+                  "due_iso": due.isoformat(), "by": reviewed_by(entry)}
         notice = template.render(part="notice", **values).strip() if self.today > due else ""
         return notice, template.render(part="footer", **values).strip()
 
-    def concept_page(self, slug: str) -> str:
-        """The whole Markdown body of an entry's page, from ``concept.md.j2``."""
+    def url(self, page: str, target: str) -> str:
+        """The final URL of source file ``target`` from source page ``page``, as MkDocs would write it."""
+        return relative_url(page, target, use_directory_urls=self.use_directory_urls)
+
+    def meta_html(self, entry: Entry, page: str) -> str:
+        """The evidence line under the summary: evidence level (linked to what the levels mean), the date of
+        the last review, the topics."""
+        esc = html.escape
+        label = esc(EVIDENCE_LABELS[entry.evidence])
+        css = f"glossary-evidence glossary-evidence--{esc(entry.evidence)}"
+        meaning = esc(EVIDENCE_MEANINGS[entry.evidence])
+        evidence = (f'<a class="{css}" href="{esc(self.url(page, self.about_page))}#evidence-levels" '
+                    f'title="{meaning}">{label}</a>' if self.about_page else
+                    f'<span class="{css}" title="{meaning}">{label}</span>')
+        reviewed = entry.reviewed
+        parts = [f"<strong>Evidence:</strong> {evidence}",
+                 f"<strong>Last reviewed:</strong> {reviewed.day} {reviewed:%B %Y}" if reviewed else
+                 "<strong>Last reviewed:</strong> "]
+        if entry.tags:
+            topics = ", ".join(f'<a href="{esc(self.url(page, f"{TAGS_DIR}/{t}.md"))}">{esc(tag_label(t))}</a>'
+                               for t in entry.tags)
+            parts.append(f"<strong>Topics:</strong> {topics}")
+        return f'<p class="glossary-meta">{" · ".join(parts)}</p>'
+
+    def concept(self, slug: str) -> tuple[str, dict[str, str]]:
+        """An entry's page: its Markdown body (from ``concept.md``), and the HTML that is not prose, by marker name
+        (``FRAGMENT_MARKERS``, and ``cite:N`` for the citations).
+
+        The fragments are rendered here as finished HTML and put in place after Markdown (``inject``), so
+        Python-Markdown never parses them; all but the citations go in after the search plugin read the page,
+        and the map and lists carry ``data-search-exclude`` too. Links in them are final URLs, as MkDocs would
+        write them.
+        """
         page = page_url(slug)
         entry = self.entry(slug)
-        reviewed = entry.reviewed
         review_notice, review_footer = self.review_parts(entry)
+        fragments = self._not_prose(entry, page)
+        fragments["meta"], fragments["review"] = self.meta_html(entry, page), review_footer
         body = self.env.get_template("concept.md").render(
             slug=slug,
             draft=not entry.published,
             term=md_escape(entry.term),
             aliases=[md_escape(a) for a in entry.aliases],
             summary=self.markdown(entry.summary, page),
-            evidence=entry.evidence,
-            evidence_label=EVIDENCE_LABELS[entry.evidence],
-            evidence_meaning=EVIDENCE_MEANINGS[entry.evidence],
-            evidence_url=self.rel(page, "about.md") + "#evidence-levels",
-            reviewed=reviewed.isoformat() if reviewed else "",
-            reviewed_text=f"{reviewed.day} {reviewed:%B %Y}" if reviewed else "",
             sections=[(name.capitalize(), self.markdown(entry.field_text(name), page)) for name in SECTIONS],
             risk=self.risk(slug, page),
             origin=self.markdown(entry.field_text("origin"), page),
@@ -332,23 +385,14 @@ class Renderer:
                             for heading, text in entry.extra_sections if heading and text],
             references=REFERENCES_HERE,
             review_notice=review_notice,
-            review_footer=review_footer,
-            tags=[(tag_label(t), self.rel(page, f"{TAGS_DIR}/{t}.md")) for t in entry.tags],
             help=self.help_box(entry, page),
             markers=FRAGMENT_MARKERS,
         )
-        return self.finish_citations(body, "Summary", entry.references)
+        return self.finish_citations(body, "Summary", entry.references, fragments), fragments
 
-    def concept_fragments(self, slug: str) -> dict[str, str]:
-        """The HTML of a concept page that is not prose, by marker name: the map with the Related list, and
-        the Mentioned in list.
-
-        Rendered here as finished HTML and put in place after Markdown (``inject``), so Python-Markdown
-        never parses it, and kept out of the search index (``data-search-exclude``; the build also puts
-        it in after the search plugin has read the page). Links are final URLs, as MkDocs would write them.
-        """
-        page = page_url(slug)
-        entry = self.entry(slug)
+    def _not_prose(self, entry: Entry, page: str) -> dict[str, str]:
+        """The map with the Related list, and the Mentioned in list, as HTML."""
+        slug = entry.slug
         glossary = self.glossary
         dirs = self.use_directory_urls
         related = [glossary.entries[s] for s in entry.related
@@ -371,10 +415,15 @@ class Renderer:
         return {"related": f"{figure}\n{related_html}" if figure else related_html, "mentioned": mentioned_html}
 
     @staticmethod
-    def inject(content: str, fragments: dict[str, str]) -> str:
-        """``content`` (a page's HTML after Markdown) with each fragment in place of its marker."""
-        for name, fragment in fragments.items():
-            content = content.replace(FRAGMENT_MARKERS[name], fragment, 1)
+    def inject(content: str, fragments: dict[str, str], *, early: bool | None = None) -> str:
+        """``content`` (a page's HTML after Markdown) with each fragment in place of its marker: only the
+        citations with ``early=True``, all but them with ``early=False``, all by default."""
+        if early is not False and fragments:
+            content = CITE_MARK_RE.sub(lambda m: fragments.get(f"{EARLY_FRAGMENT}{m.group(1)}", ""), content)
+        if early is not True:
+            for name, fragment in fragments.items():
+                if name in FRAGMENT_MARKERS:
+                    content = content.replace(FRAGMENT_MARKERS[name], fragment, 1)
         return content
 
     # -- drawings -----------------------------------------------------------

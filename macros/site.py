@@ -52,6 +52,10 @@ def _build_state(root: Path, docs_name: str, glossary: Glossary, config: MkDocsC
     renderer = Renderer(glossary, templates, use_directory_urls=dirs)
     drafts = Renderer(glossary, templates, use_directory_urls=dirs, preview_drafts=True) \
         if len(glossary.published()) < len(glossary.entries) else None
+    if not (Path(config.docs_dir) / "about.md").is_file():
+        for each in (renderer, drafts):
+            if each is not None:
+                each.about_page = None  # the evidence level is then shown without a link
     if (Path(config.docs_dir) / HELP_PAGE).is_file():
         for each in (renderer, drafts):
             if each is not None:
@@ -100,8 +104,8 @@ def _concept_body(st: BuildState, renderer: Renderer, entry: Entry) -> str:
     """The Markdown of an entry's concept page, its HTML fragments noted in the state; a failure names the
     entry's file."""
     try:
-        st.fragments[page_url(entry.slug)] = renderer.concept_fragments(entry.slug)
-        return renderer.concept_page(entry.slug)
+        body, st.fragments[page_url(entry.slug)] = renderer.concept(entry.slug)
+        return body
     except Exception as error:  # noqa: BLE001 - a template error must name the entry, not end in a traceback
         raise PluginError(f"{entry.path}: its concept page could not be rendered from "
                           f"{TEMPLATES}/concept.md: {type(error).__name__}: {error}") from error
@@ -253,11 +257,17 @@ def export_files(config: MkDocsConfig) -> list[File]:
 
 
 def _inject_fragments(st: BuildState, page: Page) -> None:
-    """A concept page's map and lists put in place, after the search plugin indexed the page (this event runs
-    late): they are neither parsed by Markdown nor read by search."""
+    """A concept page's evidence line, map, lists, References and review dates put in place, after the search
+    plugin indexed the page (this event runs late): they are neither parsed by Markdown nor read by search."""
     fragments = st.fragments.get(page.file.src_uri)
     if fragments and page.content:
-        page.content = Renderer.inject(page.content, fragments)
+        page.content = Renderer.inject(page.content, fragments, early=False)
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """A concept page's citations put in place right after Markdown (search then reads them as the page's text)."""
+    fragments = build_state(config).fragments.get(page.file.src_uri)
+    return Renderer.inject(html, fragments, early=True) if fragments else html
 
 
 def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
