@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from .citations import CITE_MARK, CITE_MARK_RE, number_citations, reference_html, reference_title, strip_citations
+from .citations import CITE_MARK_RE, number_citations, reference_html, reference_title, strip_citations
 from .graph import Node, components, layers, pathway_map, relationship_map
 from .markup import (
     field_markdown,
