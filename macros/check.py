@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .model import Entry, Problem, wikilinks
+from .parallel import fork_map
+from .readability import Reading, warm_up
 from .style import (
     article_problems,
     entry_readings,
@@ -188,19 +190,26 @@ def _check_cycles(glossary: Glossary, edges: dict[str, list[tuple[int, str]]], p
             visit(slug)
 
 
-def check_style(root: Path, glossary: Glossary, problems: list[Problem], docs_dir: str = "content") -> None:
+def check_style(root: Path, glossary: Glossary, problems: list[Problem], docs_dir: str = "content",
+                jobs: int = 1) -> None:
     """Readability limits and person-first wording (glossary/_style.yaml) for entries and articles.
 
     A published entry or an article over its grade limit is a problem; a draft's is a warning (drafts are
     measured and reported, never failed); stigmatising words are warnings naming the wording to use.
+    Entries are measured in ``jobs`` processes when there are many (``parallel.fork_map``).
     """
     style = glossary.style  # read by load_glossary first: the citation and review rules need it too
-    for entry in glossary.entries.values():
-        readings = entry_readings(entry, glossary.term_of)
+
+    def measure_each(entries: list[Entry]) -> list[tuple[dict[str, Reading], list[Problem]]]:
+        return [(entry_readings(e, glossary.term_of), entry_word_warnings(e, style)) for e in entries]
+
+    entries = list(glossary.entries.values())
+    warm_up()  # the pronouncing dictionary, read once here rather than once in each worker
+    for entry, (readings, words) in zip(entries, fork_map(measure_each, entries, jobs), strict=True):
         glossary.readings[entry.slug] = readings
         over = readability_problems(entry, style, readings)
         (problems if entry.published else glossary.warnings).extend(over)
-        glossary.warnings.extend(entry_word_warnings(entry, style))
+        glossary.warnings.extend(words)
     found, warnings = article_problems(root, style, glossary.term_of, docs_dir=docs_dir)
     problems.extend(found)
     glossary.warnings.extend(warnings)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .model import Problem
+from .parallel import usable_cpus
 from .registry import load_glossary
 from .review import build_date
 
@@ -69,19 +69,12 @@ def _jobs(value: str) -> int:
     return jobs
 
 
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate every entry, the bibliography and the macro calls of the pages."""
     start = time.perf_counter()
     from .review import review_warnings
 
-    glossary, problems = load_glossary(args.root, jobs=args.jobs or _usable_cpus())
+    glossary, problems = load_glossary(args.root, jobs=args.jobs or usable_cpus())
     glossary.warnings = sorted([*glossary.warnings, *review_warnings(glossary, args.today or build_date())])
     for problem in problems:
         print(_github(problem) if args.format == "github" else _visible(str(problem)))

@@ -7,10 +7,8 @@ Nothing here looks at two entries at once: that is the check phase (``check.py``
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import stat
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .loader import read_yaml
 from .markup import judge, site_markdown
 from .model import SCHEMA_LINE, SLUG, Entry, Problem, Reference, slugify
+from .parallel import fork_map
 from .validate import REFERENCES_SCHEMA, name_problems, schema_problems, text_problems, urgent_problems
 
 if TYPE_CHECKING:
@@ -97,7 +96,6 @@ def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, roo
 
 
 #: Below this many entry files the glossary is always read in one process: forking would cost more than it saves.
-PARALLEL_MIN = 500
 
 
 def _read_entry(folder: Path, name: str) -> tuple[Entry | None, list[Problem]]:
@@ -127,53 +125,10 @@ def read_chunk(folder: Path, names: list[str]) -> list[tuple[Entry | None, list[
     return [_read_entry(folder, name) for name in names]
 
 
-def _can_fork() -> bool:
-    # Only where fork is the usual, safe way (Linux): elsewhere the glossary is read in one process.
-    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-
-
-def _send_chunk(send: Any, folder: Path, names: list[str]) -> None:
-    """In a worker process: read a share of the files and send the results back."""
-    try:
-        send.send(read_chunk(folder, names))
-    except BaseException:  # noqa: BLE001 - the parent reads this share itself when nothing arrives
-        pass
-    finally:
-        send.close()
-
-
 def _read_entries(folder: Path, names: list[str], jobs: int) -> list[tuple[Entry | None, list[Problem]]]:
-    """``_read_entry`` of every name, in order; split across ``jobs`` processes for a large glossary.
-
-    The files are dealt out in turn (the first to this process, the next to a worker...), so every
-    process gets a similar share; results are put back in name order, so the outcome never
-    depends on ``jobs``. Workers are forked (nothing but their results is pickled), and a worker
-    that fails has its share read here instead.
-    """
-    if jobs <= 1 or len(names) < PARALLEL_MIN or not _can_fork():
-        return read_chunk(folder, names)
-    chunks = [names[i::jobs] for i in range(jobs)]
-    context = multiprocessing.get_context("fork")
-    workers = []
-    for chunk in chunks[1:]:
-        receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_send_chunk, args=(send, folder, chunk), daemon=True)
-        process.start()
-        send.close()
-        workers.append((process, receive, chunk))
-    parts = [read_chunk(folder, chunks[0])]
-    for process, receive, chunk in workers:
-        try:
-            part = receive.recv()
-        except (EOFError, OSError):
-            part = read_chunk(folder, chunk)
-        receive.close()
-        process.join()
-        parts.append(part)
-    results: list[tuple[Entry | None, list[Problem]]] = [(None, [])] * len(names)
-    for index, part in enumerate(parts):
-        results[index::jobs] = part
-    return results
+    """``_read_entry`` of every name, in order; split across ``jobs`` processes for a large glossary
+    (``parallel.fork_map``: the outcome never depends on ``jobs``)."""
+    return fork_map(lambda chunk: read_chunk(folder, chunk), names, jobs)
 
 
 def _is_dir(item: os.DirEntry[str]) -> bool:

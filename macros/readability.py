@@ -109,6 +109,11 @@ _PUNCTUATION = re.compile(r"[^\w\s\']")
 _TEXTSTAT_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 
+def warm_up() -> None:
+    """Read the pronouncing dictionary now (about 0.2 s), e.g. before forking workers that all need it."""
+    _syllables()
+
+
 class _Counts(dict):  # type: ignore[type-arg]
     """word -> its syllable count (an int), from :func:`_syllables`, kept once worked out."""
 

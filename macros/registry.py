@@ -109,8 +109,9 @@ def load_glossary(root: Path | str, jobs: int = 1, *, docs: Path | str | None = 
     """Read, check and index ``<root>/glossary``, and index the pages of the docs folder.
 
     Returns the glossary and the sorted list of every problem found. ``jobs`` > 1 reads the
-    files of a large glossary in that many processes (the command line does; the site build,
-    which may run beside ``mkdocs serve``'s threads, does not); the result is the same.
+    files of a large glossary, and measures its entries' text, in that many processes (the command line
+    and ``mkdocs build`` do; ``mkdocs serve``, whose threads do not mix with fork, does not); the result is
+    the same.
     ``docs`` is the docs folder (default: ``docs_dir`` of ``<root>/mkdocs.yml``) and ``macros``
     the names of the macros that take a slug.
     """
@@ -132,7 +133,7 @@ def load_glossary(root: Path | str, jobs: int = 1, *, docs: Path | str | None = 
     index_links(glossary, outgoing)
     shown = _shown(docs, root)
     index_pages(docs, shown, glossary, problems, macros, outside)
-    check_style(root, glossary, problems, docs_dir=shown)
+    check_style(root, glossary, problems, docs_dir=shown, jobs=jobs)
     return glossary, sorted(set(problems))
 
 

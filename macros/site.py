@@ -27,6 +27,7 @@ from mkdocs.structure.pages import Page
 from . import SLUG_MACROS
 from .mkdocs_compat import is_marked_unchanged, mark_changed, mark_unchanged, version_problem
 from .model import Entry, Problem, is_article
+from .parallel import fork_map, usable_cpus
 from .registry import Glossary, load_glossary
 from .render import (
     GLOSSARY_DIR,
@@ -75,7 +76,8 @@ def on_config(config: MkDocsConfig, *, session: Session) -> MkDocsConfig:
         log.warning(incompatible)
     root = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
     # The docs folder MkDocs builds, scanned for the calls of the macros define_env registers
-    glossary, problems = load_glossary(root, docs=config.docs_dir, macros=SLUG_MACROS)
+    # Every usable CPU for a large glossary (one process under `mkdocs serve`, which runs threads: parallel.py)
+    glossary, problems = load_glossary(root, usable_cpus(), docs=config.docs_dir, macros=SLUG_MACROS)
     problems += template_problems(root)
     for warning in glossary.warnings:  # printed, not logged: a warning must not fail a strict build
         print(warning.as_warning(), file=sys.stderr)
@@ -100,15 +102,18 @@ def _page(config: MkDocsConfig, src_uri: str, meta: Mapping[str, object], body: 
     return File.generated(config, src_uri, content=f"---\n{front}---\n\n{body}\n", inclusion=inclusion)
 
 
-def _concept_body(st: BuildState, renderer: Renderer, entry: Entry) -> str:
-    """The Markdown of an entry's concept page, its HTML fragments noted in the state; a failure names the
-    entry's file."""
+def _concept(renderer: Renderer, entry: Entry) -> tuple[str, dict[str, str]]:
+    """The Markdown of an entry's concept page and its HTML fragments; a failure names the entry's file."""
     try:
-        body, st.fragments[page_url(entry.slug)] = renderer.concept(entry.slug)
-        return body
+        return renderer.concept(entry.slug)
     except Exception as error:  # noqa: BLE001 - a template error must name the entry, not end in a traceback
         raise PluginError(f"{entry.path}: its concept page could not be rendered from "
                           f"{TEMPLATES}/concept.md: {type(error).__name__}: {error}") from error
+
+
+def _concept_pages(renderer: Renderer, entries: list[Entry]) -> list[tuple[str, dict[str, str]]]:
+    """``_concept`` of each entry, in order; a large glossary is rendered on every usable CPU (``parallel.py``)."""
+    return fork_map(lambda chunk: [_concept(renderer, entry) for entry in chunk], entries, usable_cpus())
 
 
 def generated_files(config: MkDocsConfig) -> list[File]:
@@ -117,17 +122,19 @@ def generated_files(config: MkDocsConfig) -> list[File]:
     renderer = st.renderer
     st.fragments.clear()
     pages = []
-    for entry in st.glossary.published():
-        # The body is rendered here, once, and marked so mkdocs-macros does not parse it again as a
-        # template: the output of concept_page() is finished Markdown, never a template.
+    published = st.glossary.published()
+    for entry, (body, fragments) in zip(published, _concept_pages(renderer, published), strict=True):
+        # The body is rendered once, and marked so mkdocs-macros does not parse it again as a
+        # template: the output of Renderer.concept() is finished Markdown, never a template.
+        st.fragments[page_url(entry.slug)] = fragments
         meta = {"title": entry.term, "description": renderer.tooltip(entry),
                 "glossary_entry": entry.slug, "search": {"boost": 2}, "render_macros": False}
-        pages.append(_page(config, page_url(entry.slug), meta, _concept_body(st, renderer, entry)))
+        pages.append(_page(config, page_url(entry.slug), meta, body))
     for entry in st.glossary.entries.values():
         if entry.published:
             continue
         # A draft's page is a preview: MkDocs shows DRAFT files in `mkdocs serve` and never builds them.
-        body = _concept_body(st, st.draft_renderer or renderer, entry)
+        body, st.fragments[page_url(entry.slug)] = _concept(st.draft_renderer or renderer, entry)
         meta = {"title": f"{entry.term} (draft)", "description": renderer.tooltip(entry),
                 "glossary_entry": entry.slug, "render_macros": False}
         pages.append(_page(config, page_url(entry.slug), meta, body, InclusionLevel.DRAFT))

@@ -374,8 +374,9 @@ def test_parallel_check_gives_the_same_result_as_one_process(tmp_path: Path,
     """`check` reads a large glossary in several processes: the output, problems and entries are those of one."""
     import macros.read as read  # as loaded now (the serve tests reload the package)
     import macros.registry as registry
+    from macros.parallel import PARALLEL_MIN
 
-    project = make_project(tmp_path / "project", read.PARALLEL_MIN + 100)
+    project = make_project(tmp_path / "project", PARALLEL_MIN + 100)
     _plant_faults(project)
     one, many = run_cli("check", "--jobs", "1", cwd=project), run_cli("check", "--jobs", "3", cwd=project)
     assert one.returncode == many.returncode == 1
