@@ -184,13 +184,6 @@ def escape_braces(text: str) -> str:
     return "".join(out)
 
 
-def safe_href(address: str) -> str:
-    """An address written so it stays one Markdown link target: spaces, quotes, brackets, backslashes,
-    angle brackets and controls are percent-encoded (a DOI with parentheses still resolves)."""
-    return "".join(ch if ch.isascii() and ch.isprintable() and ch not in " \"'()<>[]\\`{}|^" else
-                   "".join(f"%{byte:02X}" for byte in ch.encode("utf-8")) for ch in address)
-
-
 def term_link(shown: str, url: str, tooltip: str) -> str:
     """The Markdown of a link to an entry: its shown text, address and tooltip (the entry's summary)."""
     return f'[{md_escape(shown)}]({url} "{title_attr(tooltip)}"){{ .glossary-term }}'

@@ -23,7 +23,6 @@ from .markup import (
     md_escape,
     plain_text,
     render,
-    safe_href,
     site_markdown,
     term_link,
     title_attr,
@@ -130,27 +129,6 @@ def absolute_url(site_url: str, src_uri: str, *, use_directory_urls: bool = True
 def tag_label(tag: str) -> str:
     """A tag's display name: ``body-systems`` -> ``Body systems``."""
     return tag.replace("-", " ").capitalize()
-
-
-def reference_markdown(data: dict[str, Any]) -> str:
-    """One bibliography record as a Markdown line (every public field escaped: the check judges its HTML)."""
-    parts = []
-    if data.get("authors"):
-        parts.append(md_escape(str(data["authors"])))
-    if data.get("year"):
-        parts.append(f"({md_escape(str(data['year']))}).")
-    parts.append(f"*{md_escape(str(data['title']).rstrip('.'))}*.")
-    if data.get("publisher_or_journal"):
-        parts.append(md_escape(str(data["publisher_or_journal"])) + ".")
-    if data.get("volume_pages") and str(data["volume_pages"]) != "n/a" \
-            and not str(data["volume_pages"]).startswith("n/a"):
-        parts.append(md_escape(str(data["volume_pages"])) + ".")
-    ids = data.get("identifiers") or {}
-    if ids.get("doi"):
-        parts.append(f"[doi:{md_escape(str(ids['doi']))}](https://doi.org/{safe_href(str(ids['doi']))})")
-    elif data.get("url"):
-        parts.append(f"[{md_escape(str(data['url']))}]({safe_href(str(data['url']))})")
-    return " ".join(parts)
 
 
 class Renderer:
