@@ -26,6 +26,21 @@ _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsi
           "ω": "omega", "ß": "ss"}
 
 
+def as_date(value: object) -> _dt.date | None:
+    """A date field of an entry (``reviewed``, ``next_review``) as a date: YAML's date (a datetime is cut to
+    its day), or text written YYYY-MM-DD; None when it is missing or not a date. The one parser of them."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def is_article(src_uri: str) -> bool:
     """Whether the page at ``src_uri`` (relative to the docs folder) is an article."""
     return src_uri.startswith(f"{ARTICLES_DIR}/")
@@ -192,13 +207,8 @@ class Entry:
 
     @property
     def reviewed(self) -> _dt.date | None:
-        value = self.data.get("reviewed")
-        if isinstance(value, _dt.date):
-            return value
-        try:
-            return _dt.date.fromisoformat(str(value))
-        except ValueError:
-            return None
+        """``reviewed`` as a date, or None when it is missing or not a date."""
+        return as_date(self.data.get("reviewed"))
 
     @property
     def extra_sections(self) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ Fixture sites are built in a temporary folder and read with a real HTML parser.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 from collections.abc import Callable
@@ -365,6 +366,22 @@ def test_check_warns_about_reviews_due_without_failing(tmp_path: Path) -> None:
     assert github.stdout.startswith("::warning file=glossary/gamma.yaml,line=15::")
     report = run_cli("report", "--today", "2029-09-02", cwd=project)
     assert "  glossary/gamma.yaml:15: Gamma Receptor: due 2029-09-01" in report.stdout.splitlines()
+
+
+@pytest.mark.parametrize("written", [_dt.date(2026, 10, 1), _dt.datetime(2026, 10, 1, 9, 30), "2026-10-01"])
+def test_reviewed_and_next_review_are_read_as_the_same_day(written: object) -> None:
+    """``reviewed`` and ``next_review`` go through one parser (``model.as_date``): the page date, the JSON-LD
+    lastReviewed and the due date agree whether YAML gave a date, a date with a time or a quoted date."""
+    from macros.model import Entry, SourceMap, as_date
+    from macros.review import next_review
+
+    day = _dt.date(2026, 10, 1)
+    entry = Entry(slug="e", path="glossary/e.yaml", data={"reviewed": written, "next_review": written},
+                  source=SourceMap(lines={}))
+    assert type(entry.reviewed) is _dt.date and entry.reviewed == day  # noqa: E721 - a datetime is not a day
+    assert entry.reviewed.isoformat() == "2026-10-01"
+    assert next_review(entry) == day == as_date(written)
+    assert as_date(None) is None and as_date("1 October 2026") is None and as_date("2026-02-30") is None
 
 
 # -- the real bibliography -----------------------------------------------------------------------------------------
