@@ -161,7 +161,7 @@ def test_tooltips_descriptions_export_and_json_ld_never_show_the_syntax(
     glossary.json carry plain sentences; the export keeps the citations as data instead."""
     result = site_factory(CITING_FILES)
     assert result.ok, result.output
-    plain = "A made-up messenger used to test the generator; it links to Beta Precursor."
+    plain = "A made-up messenger used to test the generator; it links to beta precursor."
     beta = _soup(result, "glossary/beta/index.html")
     assert [a["title"] for a in beta.find_all("a", href="../alpha/") if a.get("title")][0] == plain
     alpha = _soup(result, "glossary/alpha/index.html")
@@ -172,7 +172,7 @@ def test_tooltips_descriptions_export_and_json_ld_never_show_the_syntax(
     export_text = (result.site / "glossary.json").read_text(encoding="utf-8")
     assert "[@" not in export_text
     entry = next(e for e in json.loads(export_text)["entries"] if e["slug"] == "alpha")
-    assert entry["summary"].endswith("[Beta Precursor](glossary/beta/).")
+    assert entry["summary"].endswith("[beta precursor](glossary/beta/).")
     assert entry["citations"]["summary"] == [{"key": "review", "offset": len(entry["summary"]) - 1}]
     assert entry["citations"]["risk.text"] == [{"key": "textbook", "offset": 44}, {"key": "review", "offset": 44}]
     assert entry["citations"]["mechanism"][0]["locator"] == "p. 12"
