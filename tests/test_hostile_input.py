@@ -201,7 +201,8 @@ def test_class2_bibliography_markdown_is_shown_as_written(tmp_path: Path) -> Non
     project = make_project(tmp_path / "p", {"glossary/_references.yaml": MARKDOWN_REFERENCES})
     assert problems_of(project) == []
     record = yaml.safe_load(MARKDOWN_REFERENCES)["references"][0]
-    # The References list is a raw HTML block of the page (overrides/glossary/references.md).
+    # A concept page puts the list in place after Markdown; an article holds it as a raw HTML block, which
+    # Markdown leaves as it is: either way the record is the HTML reference_html writes.
     item = BeautifulSoup(render(f'<ol class="glossary-references">\n<li id="ref-textbook">{reference_html(record)}'
                                 "</li>\n</ol>", project), "html.parser").li
     assert [tag.name for tag in item.find_all(name=True)] == ["cite", "a"]  # the title, the record's own url
