@@ -434,7 +434,7 @@ def reference_html(data: Mapping[str, Any]) -> str:
     if public.get("authors"):
         parts.append(esc(_text(public["authors"])))
     if public.get("year"):
-        parts.append(f"({esc(str(public['year']))}).")
+        parts.append(f"({esc(_text(public['year']))}).")
     parts.append(f"<cite>{esc(_text(public.get('title', '')).rstrip('.'))}</cite>.")
     publisher = _text(public.get("publisher_or_journal", ""))
     if publisher and publisher != _text(public.get("authors", "")):

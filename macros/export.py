@@ -19,7 +19,7 @@ from typing import Any
 
 from .citations import PUBLIC_FIELDS, entry_text_fields, extract_citations
 from .loader import to_json_compatible
-from .model import EVIDENCE_LABELS, RISK_LABELS, SECTIONS, WIKILINK, Entry, link_parts
+from .model import EVIDENCE_LABELS, RISK_LABELS, SECTIONS, WIKILINK, Entry, link_parts, starts_sentence
 from .registry import Glossary
 from .review import next_review, reviewed_by
 from .validate import SCHEMA_DIR
@@ -47,7 +47,10 @@ def export_text(text: str, glossary: Glossary, url: Callable[[str], str]) -> tup
     def link(match: re.Match[str]) -> str:
         slug, shown = link_parts(match)
         target = glossary.entries.get(slug)
-        shown_text = _MD_LINK_TEXT.sub(r"\\\1", shown or (target.term if target else slug))
+        if shown is None and target is not None:  # as the page shows it (the \0 marks are citations)
+            before = match.string[:match.start()].replace("\x00", "")
+            shown = target.term_in_sentence(sentence_start=starts_sentence(before, len(before)))
+        shown_text = _MD_LINK_TEXT.sub(r"\\\1", shown or slug)
         return f"[{shown_text}]({url(slug)})"
     # Each citation becomes a mark first, so its offset is counted in the final text.
     bare, cites = extract_citations(text)

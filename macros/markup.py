@@ -29,16 +29,15 @@ from __future__ import annotations
 
 import html as _html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import yaml
 
-from .model import WIKILINK, link_parts
+from .model import WIKILINK, link_parts, starts_sentence
 
 #: MkDocs always adds these to ``markdown_extensions`` (``mkdocs.config.defaults``).
 MKDOCS_BUILTINS = ("toc", "tables", "fenced_code")
@@ -184,24 +183,24 @@ def escape_braces(text: str) -> str:
     return "".join(out)
 
 
-def safe_href(address: str) -> str:
-    """An address written so it stays one Markdown link target: spaces, quotes, brackets, backslashes,
-    angle brackets and controls are percent-encoded (a DOI with parentheses still resolves)."""
-    return "".join(ch if ch.isascii() and ch.isprintable() and ch not in " \"'()<>[]\\`{}|^" else
-                   "".join(f"%{byte:02X}" for byte in ch.encode("utf-8")) for ch in address)
-
-
 def term_link(shown: str, url: str, tooltip: str) -> str:
     """The Markdown of a link to an entry: its shown text, address and tooltip (the entry's summary)."""
     return f'[{md_escape(shown)}]({url} "{title_attr(tooltip)}"){{ .glossary-term }}'
 
 
-def field_markdown(text: str, link: Callable[[str, str | None], str]) -> str:
-    """An entry field as the page holds it: ``[[links]]`` replaced by ``link(slug, shown)``, braces shown."""
+class LinkWriter(Protocol):
+    """Writes one ``[[link]]``: ``shown`` is its text (None: the entry's term), ``sentence_start`` whether it
+    starts a sentence (``model.starts_sentence``), which decides how the term is written."""
+
+    def __call__(self, slug: str, shown: str | None, *, sentence_start: bool) -> str: ...
+
+
+def field_markdown(text: str, link: LinkWriter) -> str:
+    """An entry field as the page holds it: ``[[links]]`` replaced by what ``link`` writes, braces shown."""
     parts, last = [], 0
     for match in WIKILINK.finditer(text) if "[[" in text else ():
         parts.append(escape_braces(text[last:match.start()]))
-        parts.append(link(*link_parts(match)))
+        parts.append(link(*link_parts(match), sentence_start=starts_sentence(text, match.start())))
         last = match.end()
     parts.append(escape_braces(text[last:]))
     return "".join(parts).strip()

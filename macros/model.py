@@ -26,6 +26,21 @@ _GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsi
           "ω": "omega", "ß": "ss"}
 
 
+def as_date(value: object) -> _dt.date | None:
+    """A date field of an entry (``reviewed``, ``next_review``) as a date: YAML's date (a datetime is cut to
+    its day), or text written YYYY-MM-DD; None when it is missing or not a date. The one parser of them."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if value is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def is_article(src_uri: str) -> bool:
     """Whether the page at ``src_uri`` (relative to the docs folder) is an article."""
     return src_uri.startswith(f"{ARTICLES_DIR}/")
@@ -139,6 +154,15 @@ class Entry:
         return self._list("aliases")
 
     @property
+    def proper_noun(self) -> bool:
+        """``proper_noun: true``: the term is a name (St John's Wort) and is shown as written everywhere."""
+        return self.data.get("proper_noun") is True
+
+    def term_in_sentence(self, *, sentence_start: bool) -> str:
+        """The term as a ``[[slug]]`` link shows it in running text (:func:`term_in_sentence`)."""
+        return term_in_sentence(self.term, sentence_start=sentence_start, proper_noun=self.proper_noun)
+
+    @property
     def summary(self) -> str:
         return str(self.data.get("summary", ""))
 
@@ -192,13 +216,8 @@ class Entry:
 
     @property
     def reviewed(self) -> _dt.date | None:
-        value = self.data.get("reviewed")
-        if isinstance(value, _dt.date):
-            return value
-        try:
-            return _dt.date.fromisoformat(str(value))
-        except ValueError:
-            return None
+        """``reviewed`` as a date, or None when it is missing or not a date."""
+        return as_date(self.data.get("reviewed"))
 
     @property
     def extra_sections(self) -> list[tuple[str, str]]:
@@ -251,6 +270,69 @@ def link_parts(match: re.Match[str]) -> tuple[str, str | None]:
     """``(slug, shown text or None)`` of a ``WIKILINK`` match, without surrounding spaces."""
     shown = match.group(2)
     return match.group(1).strip(), (shown.strip() or None) if shown is not None else None
+
+
+# -- how a [[slug]] link shows its entry's term -------------------------------------------------------------------
+#: What may stand between a sentence's start and a link without counting as a word: spaces, an opening quote,
+#: bracket or emphasis mark (``**[[gaba]]**``, ``("[[gaba]]``).
+_OPENERS = " \t*_\"'\u201c\u2018(["
+#: What may follow a sentence's end before the next sentence: a closing quote, bracket or emphasis mark.
+_CLOSERS = ")]\"'\u201d\u2019*_"
+#: A list item's marker at a line's start (``- ``, ``* ``, ``+ ``, ``1. ``, ``1) ``), and its indentation.
+_LIST_ITEM = re.compile(r"[ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?")
+#: Citations just before a link (``… sleep. [@key] [[gaba]]``) are passed over, as readers never see them.
+_TRAILING_CITATION = re.compile(r"\[@[^\[\]\n]*\][\s]*$")
+#: Abbreviations ending in a full stop that do not end the sentence.
+_ABBREVIATIONS = frozenset({"e.g.", "i.e.", "eg.", "ie.", "vs.", "cf.", "approx.", "incl.", "esp."})
+#: A run of letters of a term; the words of a name are split at spaces, hyphens, dashes, slashes, brackets.
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def starts_sentence(text: str, at: int) -> bool:
+    """Whether a link at ``text[at:]`` begins a sentence: it starts the text, a paragraph or a list item, or
+    follows '.', '!', '?' or ':' (then spaces; an abbreviation such as "e.g." does not end a sentence).
+    Opening quotes, brackets and emphasis marks between count as nothing, and so do citations before it."""
+    line_start = text.rfind("\n", 0, at) + 1
+    prefix = text[line_start:at]
+    marker = _LIST_ITEM.match(prefix)
+    if marker is not None and not prefix[marker.end():].strip(_OPENERS):  # nothing else on the line before it
+        if line_start == 0 or marker.group().strip():
+            return True  # the start of the text, or of a list item
+        if not text[text.rfind("\n", 0, line_start - 1) + 1:line_start - 1].strip():
+            return True  # after a blank line: a paragraph starts
+        at = line_start - 1  # a line that continues a paragraph: it depends on how the line before ends
+    before = text[:at]
+    while True:
+        trimmed = _TRAILING_CITATION.sub("", before.rstrip().rstrip(_OPENERS))
+        if trimmed == before:
+            break
+        before = trimmed
+    before = before.rstrip(_CLOSERS)
+    if not before or before[-1] == "|":  # the start of the text or of a table cell
+        return True
+    if before[-1] not in ".!?:":
+        return False
+    return before.split()[-1].lower() not in _ABBREVIATIONS
+
+
+def term_in_sentence(term: str, *, sentence_start: bool, proper_noun: bool = False) -> str:
+    """A term as running text shows it: entries' terms are written in title case ("Serotonin Syndrome"), and
+    a ``[[slug]]`` link shows its term in sentence case, so a page reads "by slow tapering" and "can cause
+    serotonin syndrome". Each ordinary capitalised word (a capital, then lowercase letters) is written in
+    lowercase, except the first word at the start of a sentence (``sentence_start``). Acronyms and words with
+    another capital or a digit are kept ("GABA-A receptor", "L-DOPA", "5-HTP", "vitamin B6", "SSRIs"),
+    single letters too ("Z-drugs"); a name (``proper_noun``, e.g. "St John's Wort") is never changed."""
+    if proper_noun:
+        return term
+    first = True
+
+    def word(match: re.Match[str]) -> str:
+        nonlocal first
+        run, keep, first = match.group(), first and sentence_start, False
+        if keep or len(run) < 2 or not (run[0].isupper() and run[1:].islower()):
+            return run
+        return run[0].lower() + run[1:]
+    return _LETTERS.sub(word, term)
 
 
 @lru_cache(maxsize=1 << 16)

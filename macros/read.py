@@ -9,12 +9,10 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .loader import read_yaml
-from .markup import judge, site_markdown
 from .model import SCHEMA_LINE, SLUG, Entry, Problem, Reference, slugify
 from .parallel import fork_map
 from .validate import REFERENCES_SCHEMA, name_problems, schema_problems, text_problems, urgent_problems
@@ -38,9 +36,9 @@ def read_references(root: Path, glossary: Glossary, problems: list[Problem]) -> 
     if data is None:
         return
     problems.extend(schema_problems(data, smap, display, REFERENCES_SCHEMA))
+    # The public fields are never read as Markdown: citations.reference_html escapes each one and pages
+    # show it as text, so what they may hold is the schema's to say (an http(s) url, bare identifiers).
     items = data.get("references") if isinstance(data, dict) else None
-    if isinstance(items, list):  # judged even beside schema problems: each field on its own
-        problems.extend(reference_problems([i if isinstance(i, dict) else {} for i in items], smap, display, root))
     # A record with a problem (reported above) is still indexed by its key, so the entries citing it
     # are not reported as well.
     for index, item in enumerate(items if isinstance(items, list) else []):
@@ -54,45 +52,6 @@ def read_references(root: Path, glossary: Glossary, problems: list[Problem]) -> 
                                     f"{glossary.references[key].line}"))
             continue
         glossary.references[key] = Reference(key=key, data=item, path=display, line=line)
-
-
-#: Fields of a bibliography record that are printed on pages (the others are notes for authors).
-PUBLIC_REFERENCE_FIELDS = ("title", "authors", "year", "publisher_or_journal", "volume_pages", "url", "identifiers")
-
-
-def _field_messages(verdict: Any) -> list[str]:
-    """What is wrong with one rendered bibliography field."""
-    messages = [finding.message for finding in verdict.findings]
-    messages += [f"'{href}' is not a full web address; write it with https://" for href in verdict.relative]
-    if not messages and not verdict.one_paragraph:
-        messages = ["must be one line of text (it is one item of the References list); remove the blank "
-                    "lines and the list or heading markers"]
-    return messages
-
-
-def reference_problems(items: list[dict[str, Any]], smap: Any, display: str, root: Path,
-                       render: Callable[[dict[str, Any]], str] | None = None) -> list[Problem]:
-    """Every public field of every record, rendered as the References list renders it, against the allow-list.
-
-    ``render`` is the function that writes one record as Markdown (``render.reference_markdown``).
-    """
-    if render is None:
-        from .render import reference_markdown
-
-        render = reference_markdown
-    config = site_markdown(root)
-    problems: list[Problem] = []
-    for index, item in enumerate(items):
-        names = [name for name in PUBLIC_REFERENCE_FIELDS if item.get(name) not in (None, "", {})
-                 and isinstance(item.get(name), str | int | dict)]
-        whole = judge(render({"title": "Title", **{name: item[name] for name in names}}), config)
-        if not whole.findings and not whole.relative and whole.one_paragraph:
-            continue  # the usual case: the whole record is one line of allowed text
-        for name in names:  # find the field(s) at fault
-            where = f"references[{index}].{name}"
-            messages = _field_messages(judge(render({"title": "Title", name: item[name]}), config))
-            problems.extend(Problem(display, smap.line(where), where, message) for message in messages)
-    return problems
 
 
 #: Below this many entry files the glossary is always read in one process: forking would cost more than it saves.

@@ -23,7 +23,6 @@ from .markup import (
     md_escape,
     plain_text,
     render,
-    safe_href,
     site_markdown,
     term_link,
     title_attr,
@@ -38,6 +37,7 @@ from .model import (
     Entry,
     is_article,
     link_parts,
+    starts_sentence,
 )
 from .registry import Glossary
 from .review import build_date, date_text, next_review, reviewed_by
@@ -132,27 +132,6 @@ def tag_label(tag: str) -> str:
     return tag.replace("-", " ").capitalize()
 
 
-def reference_markdown(data: dict[str, Any]) -> str:
-    """One bibliography record as a Markdown line (every public field escaped: the check judges its HTML)."""
-    parts = []
-    if data.get("authors"):
-        parts.append(md_escape(str(data["authors"])))
-    if data.get("year"):
-        parts.append(f"({md_escape(str(data['year']))}).")
-    parts.append(f"*{md_escape(str(data['title']).rstrip('.'))}*.")
-    if data.get("publisher_or_journal"):
-        parts.append(md_escape(str(data["publisher_or_journal"])) + ".")
-    if data.get("volume_pages") and str(data["volume_pages"]) != "n/a" \
-            and not str(data["volume_pages"]).startswith("n/a"):
-        parts.append(md_escape(str(data["volume_pages"])) + ".")
-    ids = data.get("identifiers") or {}
-    if ids.get("doi"):
-        parts.append(f"[doi:{md_escape(str(ids['doi']))}](https://doi.org/{safe_href(str(ids['doi']))})")
-    elif data.get("url"):
-        parts.append(f"[{md_escape(str(data['url']))}]({safe_href(str(data['url']))})")
-    return " ".join(parts)
-
-
 class Renderer:
     """Renders Markdown fragments for one glossary, relative to the page being built."""
 
@@ -208,12 +187,14 @@ class Renderer:
         citations are left out."""
         text = strip_citations(text)
 
-        def shown(slug: str, text: str | None) -> str:
+        def shown(slug: str, text: str | None, *, sentence_start: bool) -> str:
             target = self.glossary.entries.get(slug)
-            return text or (target.term if target else slug)
+            return text or (target.term_in_sentence(sentence_start=sentence_start) if target else slug)
         if is_plain(text) and site_markdown(self.glossary.root).fast_path:  # its text is the text as written
-            return " ".join(WIKILINK.sub(lambda match: shown(*link_parts(match)), text).split())
-        return plain_text(render(field_markdown(text, lambda slug, text: md_escape(shown(slug, text))),
+            return " ".join(WIKILINK.sub(lambda match: shown(*link_parts(match),
+                                                             sentence_start=starts_sentence(text, match.start())),
+                                         text).split())
+        return plain_text(render(field_markdown(text, lambda *link, **start: md_escape(shown(*link, **start))),
                                  self.glossary.root))
 
     def tooltip(self, entry: Entry) -> str:
@@ -221,15 +202,21 @@ class Renderer:
         return self.plain(entry.summary)
 
     # -- inline pieces ----------------------------------------------------
-    def link(self, slug: str, text: str | None, page: str) -> str:
-        """A Markdown link to an entry whose title (tooltip) is the entry's summary."""
+    def link(self, slug: str, text: str | None, page: str, *, sentence_start: bool | None = None) -> str:
+        """A Markdown link to an entry whose title (tooltip) is the entry's summary.
+
+        Without ``text`` it shows the entry's term: as written (the ``term()`` macro), or for a ``[[slug]]`` in
+        running text as a sentence shows it (``sentence_start`` given: ``model.term_in_sentence``).
+        """
         entry = self.entry(slug)
-        return term_link(text if text is not None else entry.term, self.rel(page, page_url(slug)),
-                         self.tooltip(entry))
+        if text is None:
+            text = entry.term if sentence_start is None else entry.term_in_sentence(sentence_start=sentence_start)
+        return term_link(text, self.rel(page, page_url(slug)), self.tooltip(entry))
 
     def markdown(self, text: str, page: str) -> str:
         """Entry Markdown made ready for a page: ``[[links]]`` resolved, braces shown literally."""
-        return field_markdown(text, lambda slug, shown: self.link(slug, shown, page))
+        return field_markdown(text, lambda slug, shown, *, sentence_start: self.link(
+            slug, shown, page, sentence_start=sentence_start))
 
     # -- fragments ----------------------------------------------------------
     def risk(self, slug: str, page: str) -> str:

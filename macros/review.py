@@ -14,7 +14,7 @@ import datetime as _dt
 import os
 from typing import TYPE_CHECKING
 
-from .model import Entry, Problem
+from .model import Entry, Problem, as_date
 
 if TYPE_CHECKING:
     from .registry import Glossary
@@ -44,21 +44,10 @@ def add_years(day: _dt.date, years: int) -> _dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def _date(value: object) -> _dt.date | None:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def next_review(entry: Entry, cycle_years: int = 3) -> _dt.date | None:
     """When the entry is next due for review: its ``next_review``, else ``reviewed`` + ``cycle_years``."""
     if entry.data.get("next_review") is not None:
-        return _date(entry.data["next_review"])
+        return as_date(entry.data["next_review"])
     reviewed = entry.reviewed
     return add_years(reviewed, cycle_years) if reviewed else None
 
@@ -85,7 +74,7 @@ def review_problems(glossary: Glossary) -> list[Problem]:
     problems = []
     years = glossary.style.review_cycle_years
     for entry in glossary.entries.values():
-        due = _date(entry.data["next_review"]) if entry.data.get("next_review") is not None else None
+        due = as_date(entry.data.get("next_review"))
         if due is not None and entry.reviewed is not None and due > add_years(entry.reviewed, years):
             latest = add_years(entry.reviewed, years).isoformat()
             problems.append(Problem(entry.path, entry.source.line("next_review"), "next_review",

@@ -330,11 +330,30 @@ class Mention:
     slug: str        # the entry it names
 
 
+def _name_regex(name: str) -> str:
+    """One name as the mention pattern finds it: a name of several words also in the singular or the plural
+    ("MAO inhibitor" is the entry MAO Inhibitors, not "MAO", the alias of Monoamine Oxidase)."""
+    escaped = re.escape(name)
+    if " " not in name.strip() or not name[-1:].isalpha():
+        return escaped
+    if name.endswith("s") and not name.endswith("ss"):
+        return escaped[:-1] + "s?"
+    return escaped + "s?"
+
+
 def _names_pattern(names: dict[str, str]) -> re.Pattern[str] | None:
+    """Every name at once; at each place the longest name that matches wins, so a name is never found inside a
+    longer one that covers the words ("MAO" in "MAO inhibitors")."""
     if not names:
         return None
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    alternatives = "|".join(_name_regex(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I)
+
+
+def _named(written: str, names: dict[str, str]) -> str:
+    """The slug of the entry a name found by ``_names_pattern`` names: as written, else its singular or plural."""
+    key = written.casefold()
+    return names.get(key) or names.get(key + "s") or names[key[:-1]]
 
 
 def _link_targets_article(markdown: str) -> set[str]:
@@ -367,7 +386,7 @@ def unlinked_mentions(glossary: Any, root: Path, docs_dir: str = "content") -> l
         seen: set[str] = set()
         for name, text in entry_fields(entry):
             for match in pattern.finditer(_outside_markup(text)):
-                slug = names[match.group(0).casefold()]
+                slug = _named(match.group(0), names)
                 if slug == entry.slug or slug in linked or slug in seen:
                     continue
                 seen.add(slug)
@@ -386,7 +405,7 @@ def _article_mentions(root: Path, docs_dir: str, pattern: re.Pattern[str], names
         body = re.sub(r"^#.*$", lambda m: " " * len(m.group(0)), body, flags=re.M)  # headings are not prose
         seen: set[str] = set()
         for match in pattern.finditer(_outside_markup(body)):
-            slug = names[match.group(0).casefold()]
+            slug = _named(match.group(0), names)
             if slug in linked or slug in seen:
                 continue
             seen.add(slug)

@@ -235,7 +235,7 @@ MAX_OPENERS = 300
 DEFAULT_ROOT = Path(__file__).resolve().parents[1]
 
 
-def _stand_in_link(slug: str, shown: str | None) -> str:
+def _stand_in_link(slug: str, shown: str | None, *, sentence_start: bool = True) -> str:  # noqa: ARG001
     """A term link as the renderer writes it; its target and tooltip are checked elsewhere."""
     return term_link(shown or slug, f"{slug}.md", "summary")
 

@@ -42,7 +42,7 @@ def test_title_lead_evidence_and_review_date(fixture_build: BuildResult) -> None
     meta = article.find("p", class_="glossary-meta").get_text(" ", strip=True)
     assert "Evidence: Limited" in meta and "Last reviewed: 15 October 2026" in meta
     head = fixture_build.html("glossary/beta/index.html")
-    assert head.find("meta", attrs={"name": "description"})["content"] == "A made-up precursor of Alpha Messenger."
+    assert head.find("meta", attrs={"name": "description"})["content"] == "A made-up precursor of alpha messenger."
     assert head.title.get_text().startswith("Beta Precursor")
 
 
@@ -78,8 +78,8 @@ def test_term_links_carry_the_summary_as_tooltip(fixture_build: BuildResult) -> 
     links = fixture_build.html("index.html").find("article")("a", class_="glossary-term")
     by_text = {a.get_text(): a for a in links}
     assert by_text["Alpha Messenger"]["title"] == \
-        "A made-up messenger used to test the generator; it links to Beta Precursor."
-    assert by_text["the precursor"]["title"] == "A made-up precursor of Alpha Messenger."
+        "A made-up messenger used to test the generator; it links to beta precursor."
+    assert by_text["the precursor"]["title"] == "A made-up precursor of alpha messenger."
 
 
 def test_drafts_are_not_published(fixture_build: BuildResult) -> None:

@@ -5,6 +5,7 @@ Fixture sites are built in a temporary folder and read with a real HTML parser.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 from collections.abc import Callable
@@ -160,7 +161,7 @@ def test_tooltips_descriptions_export_and_json_ld_never_show_the_syntax(
     glossary.json carry plain sentences; the export keeps the citations as data instead."""
     result = site_factory(CITING_FILES)
     assert result.ok, result.output
-    plain = "A made-up messenger used to test the generator; it links to Beta Precursor."
+    plain = "A made-up messenger used to test the generator; it links to beta precursor."
     beta = _soup(result, "glossary/beta/index.html")
     assert [a["title"] for a in beta.find_all("a", href="../alpha/") if a.get("title")][0] == plain
     alpha = _soup(result, "glossary/alpha/index.html")
@@ -171,7 +172,7 @@ def test_tooltips_descriptions_export_and_json_ld_never_show_the_syntax(
     export_text = (result.site / "glossary.json").read_text(encoding="utf-8")
     assert "[@" not in export_text
     entry = next(e for e in json.loads(export_text)["entries"] if e["slug"] == "alpha")
-    assert entry["summary"].endswith("[Beta Precursor](glossary/beta/).")
+    assert entry["summary"].endswith("[beta precursor](glossary/beta/).")
     assert entry["citations"]["summary"] == [{"key": "review", "offset": len(entry["summary"]) - 1}]
     assert entry["citations"]["risk.text"] == [{"key": "textbook", "offset": 44}, {"key": "review", "offset": 44}]
     assert entry["citations"]["mechanism"][0]["locator"] == "p. 12"
@@ -365,6 +366,22 @@ def test_check_warns_about_reviews_due_without_failing(tmp_path: Path) -> None:
     assert github.stdout.startswith("::warning file=glossary/gamma.yaml,line=15::")
     report = run_cli("report", "--today", "2029-09-02", cwd=project)
     assert "  glossary/gamma.yaml:15: Gamma Receptor: due 2029-09-01" in report.stdout.splitlines()
+
+
+@pytest.mark.parametrize("written", [_dt.date(2026, 10, 1), _dt.datetime(2026, 10, 1, 9, 30), "2026-10-01"])
+def test_reviewed_and_next_review_are_read_as_the_same_day(written: object) -> None:
+    """``reviewed`` and ``next_review`` go through one parser (``model.as_date``): the page date, the JSON-LD
+    lastReviewed and the due date agree whether YAML gave a date, a date with a time or a quoted date."""
+    from macros.model import Entry, SourceMap, as_date
+    from macros.review import next_review
+
+    day = _dt.date(2026, 10, 1)
+    entry = Entry(slug="e", path="glossary/e.yaml", data={"reviewed": written, "next_review": written},
+                  source=SourceMap(lines={}))
+    assert type(entry.reviewed) is _dt.date and entry.reviewed == day  # noqa: E721 - a datetime is not a day
+    assert entry.reviewed.isoformat() == "2026-10-01"
+    assert next_review(entry) == day == as_date(written)
+    assert as_date(None) is None and as_date("1 October 2026") is None and as_date("2026-02-30") is None
 
 
 # -- the real bibliography -----------------------------------------------------------------------------------------

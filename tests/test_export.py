@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from macros.citations import strip_citations
 from macros.export import EXPORT_SCHEMA, EXPORT_VERSION
+from macros.model import starts_sentence
 from macros.registry import load_glossary
 from macros.render import Renderer
 
@@ -25,10 +26,12 @@ def _validator(site: Path) -> Draft202012Validator:
 
 
 def _words(markdown: str, glossary: Any) -> str:
-    """Markdown with both kinds of links reduced to their shown text, citations taken out, spaces normalised."""
+    """Markdown with both kinds of links reduced to their shown text (a term as a sentence shows it: see
+    test_link_case.py), citations taken out, spaces normalised."""
     markdown = strip_citations(markdown)
     markdown = re.sub(r"\[\[\s*([^\]|]+?)\s*(?:\|\s*([^\]]*?)\s*)?\]\]",
-                      lambda m: m.group(2) or glossary.entries[m.group(1)].term, markdown)
+                      lambda m: m.group(2) or glossary.entries[m.group(1)].term_in_sentence(
+                          sentence_start=starts_sentence(m.string, m.start())), markdown)
     return " ".join(re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", markdown).split())
 
 
@@ -87,7 +90,7 @@ def test_wikilinks_become_markdown_links_to_the_pages(fixture_build: BuildResult
     data = _export(fixture_build.site)
     alpha = next(e for e in data["entries"] if e["slug"] == "alpha")
     assert alpha["summary"] == "A made-up messenger used to test the generator; it links to " \
-                               "[Beta Precursor](glossary/beta/)."
+                               "[beta precursor](glossary/beta/)."
     assert alpha["sections"]["significance"] == "Alpha significance text, see [the gamma receptor](glossary/gamma/)."
     assert alpha["url"] == "glossary/alpha/" and (fixture_build.site / alpha["url"] / "index.html").exists()
     assert alpha["origin"] == "Alpha was named for testing."
@@ -143,7 +146,7 @@ def test_export_text_with_markup_round_trips(site_factory) -> None:
     result = site_factory({"glossary/alpha.yaml": alpha})
     assert result.ok, result.output
     record = next(e for e in _export(result.site)["entries"] if e["slug"] == "alpha")
-    assert record["sections"]["application"] == 'Uses `</script>` & "quotes"; see [Gamma Receptor](glossary/gamma/).'
+    assert record["sections"]["application"] == 'Uses `</script>` & "quotes"; see [gamma receptor](glossary/gamma/).'
 
 
 def test_extra_sections_are_exported_with_their_links(site_factory) -> None:
@@ -156,7 +159,7 @@ def test_extra_sections_are_exported_with_their_links(site_factory) -> None:
     data = _export(result.site)
     record = next(e for e in data["entries"] if e["slug"] == "alpha")
     assert record["extra_sections"] == [{"heading": "History",
-                                         "text": "Named after [Gamma Receptor](glossary/gamma/)."}]
+                                         "text": "Named after [gamma receptor](glossary/gamma/)."}]
     assert _validator(result.site).is_valid(data)
 
 

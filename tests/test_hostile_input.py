@@ -1,7 +1,7 @@
 """Hostile and careless input (issue 17): every class of the report, with inputs of our own.
 
 1. Raw HTML and script links judged on the HTML the site's Markdown makes, not on the source.
-2. The bibliography is judged and escaped like entry text.
+2. The bibliography is escaped text on pages (never Markdown); its url and identifiers are checked.
 3. Names: every character checked; the title escaped wherever the theme prints it; ``new`` refuses too.
 4. The CSP lists only the scripts the templates write; a planted script fails the build.
 5. No input crashes or hangs the tools: YAML limits, the file system, linear link scanning.
@@ -185,19 +185,29 @@ def test_class2_bibliography_fields_reach_the_page_as_text(tmp_path: Path) -> No
     assert all(script.get("type") == "application/ld+json" and "<" not in script.string for script in scripts)
 
 
-def test_class2_a_bibliography_field_that_would_break_the_list_is_named() -> None:
-    """The renderer of a record is judged field by field: markup it let through would be a problem at the
-    field's line (shown with a deliberately careless renderer)."""
-    from macros.model import SourceMap
-    from macros.read import reference_problems
+#: Markdown an author might paste into a bibliography record: pages show it as written.
+MARKDOWN_REFERENCES = HOSTILE_REFERENCES.replace(
+    "title: A Textbook <script>alert(1)</script> of Neuroscience",
+    "title: |-\n    A *Textbook* of [Neuro](https://example.org/n)\n\n    ---\n\n    # Science").replace(
+    "authors: Example A <img src=x onerror=alert(2)>", "authors: |-\n    Example A\n    ===")
 
-    smap = SourceMap(lines={"references[0].year": 5})
-    careless = lambda data: f"({data.get('year', '')}). *{data['title']}*."  # noqa: E731 - pastes the year raw
-    found = reference_problems([{"key": "k", "title": "T", "year": "<script>x</script>"}], smap,
-                               "glossary/_references.yaml", ROOT, careless)
-    assert [str(p) for p in found] == [
-        "glossary/_references.yaml:5: references[0].year: raw HTML '<script>' is not allowed; scripts, styles "
-        "and embedded media are never allowed in entries; describe it in words"]
+
+def test_class2_bibliography_markdown_is_shown_as_written(tmp_path: Path) -> None:
+    """The check judges what pages show: a bibliography field is escaped text (``reference_html``), never
+    Markdown, so a title holding emphasis, a link, a rule or a heading is no problem for the check and the
+    References item of the built page shows those characters as written, on one line."""
+    from macros.citations import reference_html
+
+    project = make_project(tmp_path / "p", {"glossary/_references.yaml": MARKDOWN_REFERENCES})
+    assert problems_of(project) == []
+    record = yaml.safe_load(MARKDOWN_REFERENCES)["references"][0]
+    # A concept page puts the list in place after Markdown; an article holds it as a raw HTML block, which
+    # Markdown leaves as it is: either way the record is the HTML reference_html writes.
+    item = BeautifulSoup(render(f'<ol class="glossary-references">\n<li id="ref-textbook">{reference_html(record)}'
+                                "</li>\n</ol>", project), "html.parser").li
+    assert [tag.name for tag in item.find_all(name=True)] == ["cite", "a"]  # the title, the record's own url
+    assert item.cite.get_text() == "A *Textbook* of [Neuro](https://example.org/n) --- # Science"
+    assert item.get_text().startswith("Example A === (2020 <b onmouseover=alert(3)>x</b>).")
 
 
 # -- 3. names -------------------------------------------------------------------------------------

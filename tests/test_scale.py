@@ -345,7 +345,7 @@ def test_text_checks_skip_only_fields_that_render_as_plain_paragraphs() -> None:
         if is_plain(text):
             plain += 1
             assert {tag.name for tag in soup.find_all(name=True)} <= {"p", "a"}, text
-            shown = field_markdown(text, lambda slug, shown: shown or slug)
+            shown = field_markdown(text, lambda slug, shown, **_: shown or slug)
             assert plain_text(html) == " ".join(shown.split()), text
     assert skipped > 200 and plain > 100 and cited > 50
     for hostile in ("[@k](javascript:alert(1))", "[@k]: javascript:alert(1)\n\n[@k]", "[@k] [x]", "[@<b>]"):

@@ -18,7 +18,7 @@ from macros.render import Renderer
 TRICKY_SUMMARY = ("A made-up messenger `</script><script>alert(1)</script>` & \"quoted\" 'single' text; "
                   "it links to [[beta]].")
 TRICKY_PLAIN = ("A made-up messenger </script><script>alert(1)</script> & \"quoted\" 'single' text; "
-                "it links to Beta Precursor.")
+                "it links to beta precursor.")
 TRICKY_ALIASES = ["Alphamine", 'Tom & "Jerry"']
 
 
