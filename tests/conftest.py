@@ -240,7 +240,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
-def pytest_terminal_summary(terminalreporter: object) -> None:
+def pytest_terminal_summary(terminalreporter: object, config: pytest.Config) -> None:
     """How many times this run built the real site and launched Chromium (each should be at most once)."""
+    if getattr(config.option, "numprocesses", None):  # pytest-xdist: each worker counts its own
+        terminalreporter.write_line("expensive fixtures: counted in each worker; run without -n to see them")  # type: ignore[attr-defined]
+        return
     line = ", ".join(f"{what}: {count}" for what, count in SPENT.items())
     terminalreporter.write_line(f"expensive fixtures: {line}")  # type: ignore[attr-defined]

@@ -19,6 +19,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
+# The whole real site built and run through Java: not for `make test-fast`.
+pytestmark = pytest.mark.slow
+
 CI_RUN = ROOT / ".ci" / "run"
 VNU_JAR = Path(os.environ.get("VNU_JAR") or ROOT / ".vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar")
 
@@ -50,7 +53,8 @@ def _require_vnu() -> list[str]:
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real site, built with `mkdocs build --strict` as `make build` does."""
+    """The real site, built with `mkdocs build --strict` as `make build` does (only when vnu can check it)."""
+    _require_vnu()
     out = tmp_path_factory.mktemp("valid") / "site"
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)], cwd=ROOT,
                          capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, timeout=600)
