@@ -88,7 +88,7 @@ def concept_data(entry: Entry, description: str, page_url: str, set_url: str, si
         "@id": page_url,
         "url": page_url,
         "name": entry.term,
-        "description": description,
+        # no "description": it is the DefinedTerm's (the page's mainEntity), and the meta tags carry it too
         "inLanguage": site.language,
         "about": {"@id": term_id(page_url)},
         "mainEntity": {"@id": term_id(page_url)},
