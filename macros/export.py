@@ -61,17 +61,12 @@ def export_text(text: str, glossary: Glossary, url: Callable[[str], str]) -> tup
         pieces += [bare[last:cite["offset"]], "\x00"]
         last = cite["offset"]
     pieces.append(bare[last:])
-    marked = WIKILINK.sub(link, "".join(pieces)).strip()
-    out: list[str] = []
-    offsets = []
-    for char in marked:
-        if char == "\x00":
-            offsets.append(len(out))
-        else:
-            out.append(char)
-    for cite, offset in zip(cites, offsets, strict=True):
+    parts = WIKILINK.sub(link, "".join(pieces)).strip().split("\x00")
+    offset = 0
+    for cite, part in zip(cites, parts, strict=False):  # one part before each mark, then the rest
+        offset += len(part)
         cite["offset"] = offset
-    return "".join(out), cites
+    return "".join(parts), cites
 
 
 def _reference(glossary: Glossary, key: str) -> dict[str, Any]:
@@ -79,19 +74,27 @@ def _reference(glossary: Glossary, key: str) -> dict[str, Any]:
     return {name: data[name] for name in REFERENCE_FIELDS if data.get(name) not in (None, "", {})}
 
 
-def _citations(entry: Entry, glossary: Glossary, url: Callable[[str], str]) -> dict[str, list[dict[str, Any]]]:
-    """The citations of each text field that has any, by field (``mechanism``, ``risk.text``...)."""
+def _citations(entry: Entry, cited: Callable[[str], list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The citations of each text field that has any, by field (``mechanism``, ``risk.text``...); ``cited(text)``
+    gives those of one text (``export_text``)."""
     out = {}
     for name, text in entry_text_fields(entry):
-        cites = export_text(text, glossary, url)[1]
+        cites = cited(text)
         if cites:
             out[name] = cites
     return out
 
 
 def _entry(entry: Entry, glossary: Glossary, url: Callable[[str], str], describe: Callable[[Entry], str]) -> dict:
+    done: dict[str, tuple[str, list[dict[str, Any]]]] = {}  # each field's text and citations, worked out once
+
+    def exported(text: str) -> tuple[str, list[dict[str, Any]]]:
+        if text not in done:
+            done[text] = export_text(text, glossary, url)
+        return done[text]
+
     def md(text: str) -> str:
-        return export_markdown(text, glossary, url)
+        return exported(text)[0]
     reviewed = entry.reviewed
     due = next_review(entry, glossary.style.review_cycle_years)
     record: dict[str, Any] = {
@@ -112,7 +115,7 @@ def _entry(entry: Entry, glossary: Glossary, url: Callable[[str], str], describe
         "precursor_of": [s for s in entry.precursor_of if _published(glossary, s)],
         "tags": entry.tags,
         "references": [_reference(glossary, k) for k in entry.references if k in glossary.references],
-        "citations": _citations(entry, glossary, url),
+        "citations": _citations(entry, lambda text: exported(text)[1]),
         "reviewed": reviewed.isoformat() if reviewed else None,
         "next_review": due.isoformat() if due else None,
     }

@@ -20,7 +20,7 @@ import sys
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .model import WIKILINK as _WIKILINK  # the one [[…]] grammar
 
@@ -200,8 +200,21 @@ class Reading:
 
 
 def measure(markdown: str, term_of: Callable[[str], str | None] | None = None) -> Reading:
-    """The Flesch-Kincaid grade of ``markdown`` as a reader sees it, with its sentence counts."""
-    text = plain_text(markdown, term_of)
+    """The Flesch-Kincaid grade of ``markdown`` as a reader sees it, with its sentence counts.
+
+    A pure function of the text and the terms its bare ``[[slug]]`` links show, so it is remembered: under
+    ``mkdocs serve`` every rebuild measures every field again, and only edited ones are worked out anew.
+    """
+    if term_of is None or "[[" not in markdown:
+        return _measured(markdown, ())
+    terms = tuple((m.group(1).strip(), term_of(m.group(1).strip())) for m in _WIKILINK.finditer(markdown)
+                  if not m.group(2))
+    return _measured(markdown, terms)
+
+
+@lru_cache(maxsize=1 << 15)
+def _measured(markdown: str, terms: tuple[tuple[str, str | None], ...]) -> Reading:
+    text = plain_text(markdown, dict(terms).get if terms else None)
     parts = sentences(text)
     counts = [len(_WORD.findall(s)) for s in parts]
     words = sum(counts)
