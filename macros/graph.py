@@ -170,9 +170,12 @@ def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, *, cur
                'fill="none" stroke="currentColor"/>')
     centre = x + width / 2
     first = y + PAD_Y + LINE_HEIGHT / 2 + FONT_SIZE * 0.35
-    spans = "".join(f'<tspan x="{centre:g}" y="{first + i * LINE_HEIGHT:g}">{_xml(line)}</tspan>{gap}'
-                    for i, (line, gap) in enumerate(zip(lines, _spans(node.label, lines), strict=True)))
-    out.append(f"<text>{spans}</text>")  # centred, in currentColor: the <svg> element says so once
+    if len(lines) == 1:  # one line needs no <tspan> (page weight)
+        out.append(f'<text x="{centre:g}" y="{first:g}">{_xml(lines[0])}</text>')
+    else:
+        spans = "".join(f'<tspan x="{centre:g}" y="{first + i * LINE_HEIGHT:g}">{_xml(line)}</tspan>{gap}'
+                        for i, (line, gap) in enumerate(zip(lines, _spans(node.label, lines), strict=True)))
+        out.append(f"<text>{spans}</text>")  # centred, in currentColor: the <svg> element says so once
     out.append("</a>")
     return "".join(out)
 
