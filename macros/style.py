@@ -356,6 +356,30 @@ def _named(written: str, names: dict[str, str]) -> str:
     return names.get(key) or names.get(key + "s") or names[key[:-1]]
 
 
+# A Capitalised Word (a capital, then a lowercase letter: "Barnes", "Simpson-Angus"; not "GABA", "5-HTP") just
+# before or just after a mention, separated from it by spaces and at most one line break.
+_NAME_WORD = r"[A-Z][a-z][\w'’-]*"
+_NAME_BEFORE = re.compile(rf"(?<![\w'’-])({_NAME_WORD})(?:[ \t]+|[ \t]*\n[ \t]*)\Z")
+_NAME_AFTER = re.compile(rf"(?:[ \t]+|[ \t]*\n[ \t]*){_NAME_WORD}")
+_SENTENCE_END = tuple(".!?:;\"“”‘’(*-#>|")
+
+
+def _inside_longer_name(text: str, match: re.Match[str]) -> bool:
+    """Whether a mention is part of a longer capitalised name: every word of it is a Capitalised Word, and so is
+    the word next to it ("Rating Scale" in "the Barnes Akathisia Rating Scale", or in "Rating Scale Manual").
+    A word before it that opens a sentence does not count ("The Rating Scale ..."): it is capitalised because of
+    the sentence. Acronyms never make a name ("GABA"), and a mention alone still counts."""
+    if not all(re.fullmatch(_NAME_WORD, word) for word in match.group(0).split()):
+        return False
+    if _NAME_AFTER.match(text, match.end()):
+        return True
+    before = _NAME_BEFORE.search(text, max(0, match.start() - 80), match.start())
+    if before is None:
+        return False
+    ahead = text[:before.start()].rstrip()
+    return bool(ahead) and not ahead.endswith(_SENTENCE_END)
+
+
 def _link_targets_article(markdown: str) -> set[str]:
     linked = set()
     for match in _MACRO.finditer(markdown):
@@ -385,9 +409,10 @@ def unlinked_mentions(glossary: Any, root: Path, docs_dir: str = "content") -> l
         linked = {slug for _name, text in entry.text_fields() for slug, _s, _r in wikilinks(text)}
         seen: set[str] = set()
         for name, text in entry_fields(entry):
-            for match in pattern.finditer(_outside_markup(text)):
+            clean = _outside_markup(text)
+            for match in pattern.finditer(clean):
                 slug = _named(match.group(0), names)
-                if slug == entry.slug or slug in linked or slug in seen:
+                if slug == entry.slug or slug in linked or slug in seen or _inside_longer_name(clean, match):
                     continue
                 seen.add(slug)
                 out.append(Mention(entry.path, locate(entry, name, match.group(0)), name, match.group(0), slug))
@@ -404,9 +429,10 @@ def _article_mentions(root: Path, docs_dir: str, pattern: re.Pattern[str], names
         body = _MACRO.sub(lambda m: " " * len(m.group(0)), body)
         body = re.sub(r"^#.*$", lambda m: " " * len(m.group(0)), body, flags=re.M)  # headings are not prose
         seen: set[str] = set()
-        for match in pattern.finditer(_outside_markup(body)):
+        clean = _outside_markup(body)
+        for match in pattern.finditer(clean):
             slug = _named(match.group(0), names)
-            if slug in linked or slug in seen:
+            if slug in linked or slug in seen or _inside_longer_name(clean, match):
                 continue
             seen.add(slug)
             out.append(Mention(path.relative_to(root).as_posix(), _line_of(body, match.start()), "(text)",
