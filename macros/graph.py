@@ -160,10 +160,10 @@ def _box(node: Node, x: float, y: float, lines: Sequence[str], kind: str, *, cur
     height = _box_height(lines)
     name = f"{node.label} ({node.relation})" if node.relation else node.label
     attrs = ' aria-current="page"' if current else ""
-    # Only the entry's own box is styled apart; the other kinds need no class of their own (page weight).
-    kind_class = f" glossary-map__node--{kind}" if current else ""
-    out = [f'<a href="{_xml(node.href)}" class="glossary-map__node{kind_class}" '
-           f'aria-label="{_xml(name)}"{attrs}>']
+    # Only the entry's own box is styled apart (the stylesheet styles every box as `.glossary-map a`); the
+    # other boxes need no class of their own (page weight).
+    kind_class = f' class="glossary-map__node glossary-map__node--{kind}"' if current else ""
+    out = [f'<a href="{_xml(node.href)}"{kind_class} aria-label="{_xml(name)}"{attrs}>']
     if node.description:
         out.append(f"<title>{_xml(node.description)}</title>")
     out.append(f'<rect x="{x:g}" y="{y:g}" width="{width:g}" height="{height}" rx="6" '

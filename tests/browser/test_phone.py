@@ -40,7 +40,7 @@ _OVERFLOW = """() => {
 
 _MAP = """() => [...document.querySelectorAll('svg.glossary-map')].map((svg) => {
   const box = svg.getBoundingClientRect();
-  const label = svg.querySelector('.glossary-map__node text');
+  const label = svg.querySelector('a text');
   const scale = box.width / svg.viewBox.baseVal.width;
   return {left: box.left, right: box.right, font: parseFloat(getComputedStyle(label).fontSize) * scale};
 })"""
