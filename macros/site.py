@@ -116,14 +116,75 @@ def _concept_pages(renderer: Renderer, entries: list[Entry]) -> list[tuple[str, 
     return fork_map(lambda chunk: [_concept(renderer, entry) for entry in chunk], entries, usable_cpus())
 
 
-def generated_files(config: MkDocsConfig) -> list[File]:
-    """The pages the glossary adds: one per published entry, the A-Z index, the topic pages."""
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _data_digest(data: object) -> str:
+    return _digest(json.dumps(data, sort_keys=True, default=str))
+
+
+def concept_keys(st: BuildState, renderer: Renderer, entries: list[Entry], config_text: str = "") -> dict[str, str]:
+    """What each entry's concept page is made from, as a digest, by slug.
+
+    A concept page shows its own entry; the terms, summaries and states of the entries it links to, is
+    related to or is mentioned by (term links, tooltips, the map and the lists); the titles of the pages
+    that mention it; the bibliography records it lists or cites; and the review dates of the build day.
+    Around those: the templates of ``overrides/glossary``, the renderer's settings, the site's configuration
+    (``config_text``: its Markdown extensions render the tooltips) and the code itself.
+    """
+    from .citations import cited_keys
+
+    glossary = st.glossary
+    templates = st.root / TEMPLATES
+    code = getattr(sys.modules.get("macros"), "__stamp__", None) or _data_digest(
+        sorted((p.name, p.stat().st_mtime_ns) for p in Path(__file__).parent.glob("*.py")))
+    common = _digest(str(code), config_text, renderer.today.isoformat(), str(renderer.help_page),
+                     str(renderer.about_page), str(renderer.use_directory_urls), str(glossary.style.review_cycle_years),
+                     *sorted(f"{p.name}\0{p.read_text(encoding='utf-8')}" for p in templates.glob("*")
+                             if p.is_file()))
+    data = {slug: _data_digest(entry.data) for slug, entry in glossary.entries.items()}
+    keys = {}
+    for entry in entries:
+        backlinks = glossary.backlinks.get(entry.slug, [])
+        neighbours = sorted(set(glossary.outgoing(entry)) | set(backlinks))
+        mentions = [f"{page.title}\0{page.src_uri}" for page in glossary.mentions.get(entry.slug, [])]
+        sources = [_data_digest(glossary.references[k].data) if k in glossary.references else k
+                   for k in dict.fromkeys([*entry.references, *cited_keys(entry)])]
+        keys[entry.slug] = _digest(common, data[entry.slug], *backlinks, "\0",
+                                   *(f"{n}:{data.get(n, '-')}" for n in neighbours), "\0", *mentions, "\0",
+                                   *sources)
+    return keys
+
+
+def _serve_concept_pages(st: BuildState, session: Session, entries: list[Entry],
+                         config: MkDocsConfig) -> list[tuple[str, dict[str, str]]]:
+    """Under ``mkdocs serve``: the concept pages of the last build whose sources are unchanged, the others
+    rendered anew; the session then remembers this build's."""
+    path = Path(config.config_file_path) if config.config_file_path else None
+    keys = concept_keys(st, st.renderer, entries, path.read_text(encoding="utf-8") if path and path.is_file() else "")
+    known = getattr(session, "concepts", None) or {}
+    todo = [entry for entry in entries if known.get(entry.slug, ("", None))[0] != keys[entry.slug]]
+    fresh = dict(zip((entry.slug for entry in todo), _concept_pages(st.renderer, todo), strict=True))
+    pages = [fresh[entry.slug] if entry.slug in fresh else known[entry.slug][1] for entry in entries]
+    session.concepts = {entry.slug: (keys[entry.slug], page) for entry, page in zip(entries, pages, strict=True)}
+    return pages
+
+
+def generated_files(config: MkDocsConfig, session: Session | None = None) -> list[File]:
+    """The pages the glossary adds: one per published entry, the A-Z index, the topic pages.
+
+    Under ``mkdocs serve`` (``session.preview``), concept pages whose sources did not change since the last
+    build are taken from it rather than rendered again (``concept_keys``).
+    """
     st = build_state(config)
     renderer = st.renderer
     st.fragments.clear()
     pages = []
     published = st.glossary.published()
-    for entry, (body, fragments) in zip(published, _concept_pages(renderer, published), strict=True):
+    rendered = _serve_concept_pages(st, session, published, config) if session is not None and session.preview \
+        else _concept_pages(renderer, published)
+    for entry, (body, fragments) in zip(published, rendered, strict=True):
         # The body is rendered once, and marked so mkdocs-macros does not parse it again as a
         # template: the output of Renderer.concept() is finished Markdown, never a template.
         st.fragments[page_url(entry.slug)] = fragments
@@ -225,7 +286,7 @@ def on_files(files: Files, config: MkDocsConfig, *, session: Session) -> Files:
     """Add the generated pages; a hand-written page at a generated path is an error, never overwritten."""
     st = build_state(config)
     clashes = []
-    for page in [*generated_files(config), *export_files(config)]:
+    for page in [*generated_files(config, session), *export_files(config)]:
         existing = files.get_file_from_path(page.src_uri)
         if existing is not None:
             if page.src_uri in (f"{GLOSSARY_DIR}/index.md", f"{TAGS_DIR}/index.md"):

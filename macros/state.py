@@ -43,6 +43,10 @@ class Session:
     #: succeeded (``baseline``) and in the build under way (``pending``; None until it reaches its pages).
     baseline: PageKeys | None = None
     pending: PageKeys | None = None
+    #: ``mkdocs serve``: each published entry's concept page from the last build, by slug, with what it was made
+    #: from (``site.concept_keys``): a page whose entry, neighbours, references, templates and code are all
+    #: unchanged is not rendered again.
+    concepts: dict[str, tuple[str, tuple[str, dict[str, str]]]] = field(default_factory=dict)
 
 
 @dataclass

@@ -179,6 +179,33 @@ def test_partial_rebuilds_give_the_full_build(serving: Serving, caplog: pytest.L
     _assert_same_as_full_build(serving)
 
 
+def test_a_rebuild_renders_again_only_the_concept_pages_an_edit_touches(serving: Serving,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A concept page is made from its entry, its neighbours and its references: after a section edit only
+    the edited entry's page and its neighbours' are rendered again, and the site is still a full build's."""
+    import sys
+
+    renderer = sys.modules["macros.render"].Renderer  # as the served build loaded it
+    rendered: list[str] = []
+    real = renderer.concept
+
+    def counting(self: Any, slug: str) -> Any:
+        rendered.append(slug)
+        return real(self, slug)
+
+    monkeypatch.setattr(renderer, "concept", counting)
+    glossary = serving.project / "glossary"
+    entries = sorted(p for p in glossary.glob("*.yaml") if not p.name.startswith("_"))
+    _edit(entries[5], "\nmetric: >-\n  ", "\nmetric: >-\n  Edited once more. ")
+    serving.rebuild()
+    assert serving.rebuilder.partial_rebuilds == 1
+    assert entries[5].stem in rendered and 0 < len(rendered) < len(entries) // 2, rendered
+    rendered.clear()
+    serving.rebuild()  # nothing changed: no concept page is rendered again
+    assert rendered == []
+    _assert_same_as_full_build(serving)
+
+
 def test_changes_outside_the_glossary_rebuild_everything(tmp_path: Path) -> None:
     """An edit to a hand-written page (or anything but glossary/) gets a full rebuild, and the same site."""
     project = make_fixture_project(tmp_path / "project")
