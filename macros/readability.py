@@ -125,8 +125,9 @@ class _Counts(dict):  # type: ignore[type-arg]
 _COUNTS = _Counts()
 
 
-def _textstat_words(text: str) -> list[str]:
-    return _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text)).split()
+def _without_punctuation(text: str) -> str:
+    """textstat's text before it splits words: punctuation out, apostrophes of contractions kept."""
+    return _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
 
 
 def fk_grade(text: str) -> float:
@@ -138,10 +139,10 @@ def fk_grade(text: str) -> float:
     """
     if not text:
         return 0.0
-    stripped = _PUNCTUATION.sub("", _NONCONTRACTION_APOSTROPHE.sub("", text))
+    stripped = _without_punctuation(text)
     words = len(stripped.split())
     found = _TEXTSTAT_SENTENCE.findall(text)
-    sentences = max(1, len(found) - sum(1 for s in found if len(_textstat_words(s)) <= 2))
+    sentences = max(1, len(found) - sum(1 for s in found if len(_without_punctuation(s).split()) <= 2))
     # textstat lower-cases after taking the punctuation out, then looks each word up
     syllables = sum(map(_COUNTS.__getitem__, stripped.lower().split()))
     sentence_length = words / sentences

@@ -49,7 +49,7 @@ MAP_LIMIT = 8
 #: The "Get help now" page (``content/get-help.md``): help boxes, high-risk callouts and the footer link to it.
 HELP_PAGE = "get-help.md"
 #: Where the HTML that is not prose goes on a concept page: Python-Markdown passes these comments through
-#: untouched, and ``Renderer.inject`` replaces them after Markdown (see ``concept_fragments``).
+#: untouched, and ``Renderer.inject`` replaces them after Markdown (see ``Renderer.concept``).
 FRAGMENT_MARKERS: dict[str, str] = {name: f"<!-- glossary:{name} -->" for name in
                                     ("meta", "related", "mentioned", "reference-list", "further-list", "review")}
 #: The fragments put in place before the search plugin reads the page (``Renderer.inject(early=True)``): the
@@ -337,7 +337,7 @@ class Renderer:
                     f'<span class="{css}" title="{meaning}">{label}</span>')
         reviewed = entry.reviewed
         parts = [f"<strong>Evidence:</strong> {evidence}",
-                 f"<strong>Last reviewed:</strong> {reviewed.day} {reviewed:%B %Y}" if reviewed else
+                 f"<strong>Last reviewed:</strong> {date_text(reviewed)}" if reviewed else
                  "<strong>Last reviewed:</strong> "]
         if entry.tags:
             topics = ", ".join(f'<a href="{esc(self.url(page, f"{TAGS_DIR}/{t}.md"))}">{esc(tag_label(t))}</a>'
@@ -381,10 +381,9 @@ class Renderer:
         """The map with the Related list, and the Mentioned in list, as HTML."""
         slug = entry.slug
         glossary = self.glossary
-        dirs = self.use_directory_urls
         related = [glossary.entries[s] for s in entry.related
                    if s in glossary.entries and (glossary.entries[s].published or self.preview_drafts)]
-        items = "".join(f'<li><a href="{html.escape(relative_url(page, page_url(r.slug), use_directory_urls=dirs))}" '
+        items = "".join(f'<li><a href="{html.escape(self.url(page, page_url(r.slug)))}" '
                         f'class="glossary-term" title="{html.escape(self.tooltip(r))}">{html.escape(r.term)}</a></li>'
                         for r in related)
         related_html = (f'<ul class="glossary-related" data-search-exclude>{items}</ul>' if items else
@@ -393,7 +392,7 @@ class Renderer:
         mentioned = [(glossary.entries[s].term, page_url(s), "entry") for s in glossary.backlinks.get(slug, [])]
         mentioned += [(a.title, a.src_uri, "article" if is_article(a.src_uri) else "page")
                       for a in glossary.mentions.get(slug, [])]
-        items = "".join(f'<li><a href="{html.escape(relative_url(page, target, use_directory_urls=dirs))}">'
+        items = "".join(f'<li><a href="{html.escape(self.url(page, target))}">'
                         f"{html.escape(title)}</a> ({kinds[kind]})</li>" for title, target, kind in mentioned)
         mentioned_html = (f'<ul class="glossary-mentioned" data-search-exclude>{items}</ul>' if items else
                           '<p class="glossary-mentioned" data-search-exclude>'
@@ -420,7 +419,7 @@ class Renderer:
         The concept map leaves the tooltip out (``tooltip=False``): the Related list just below shows each
         summary, and a page with a map stays light (about 3 KB less).
         """
-        href = relative_url(page, page_url(entry.slug), use_directory_urls=self.use_directory_urls)
+        href = self.url(page, page_url(entry.slug))
         return Node(key=entry.slug, label=entry.term, href=href,
                     description=self.tooltip(entry) if tooltip else "", relation=relation)
 

@@ -53,13 +53,12 @@ def _build_state(root: Path, docs_name: str, glossary: Glossary, config: MkDocsC
     renderer = Renderer(glossary, templates, use_directory_urls=dirs)
     drafts = Renderer(glossary, templates, use_directory_urls=dirs, preview_drafts=True) \
         if len(glossary.published()) < len(glossary.entries) else None
-    if not (Path(config.docs_dir) / "about.md").is_file():
-        for each in (renderer, drafts):
-            if each is not None:
+    has_about, has_help = ((Path(config.docs_dir) / name).is_file() for name in ("about.md", HELP_PAGE))
+    for each in (renderer, drafts):
+        if each is not None:
+            if not has_about:
                 each.about_page = None  # the evidence level is then shown without a link
-    if (Path(config.docs_dir) / HELP_PAGE).is_file():
-        for each in (renderer, drafts):
-            if each is not None:
+            if has_help:
                 each.help_page = HELP_PAGE  # help boxes, high-risk callouts and the footer (overrides/) link to it
     config.extra["glossary_help_page"] = site_path(HELP_PAGE, use_directory_urls=dirs) if renderer.help_page else ""
     return BuildState(root=root, docs_name=docs_name, glossary=glossary, renderer=renderer, draft_renderer=drafts)
@@ -137,8 +136,7 @@ def concept_keys(st: BuildState, renderer: Renderer, entries: list[Entry], confi
 
     glossary = st.glossary
     templates = st.root / TEMPLATES
-    code = getattr(sys.modules.get("macros"), "__stamp__", None) or _data_digest(
-        sorted((p.name, p.stat().st_mtime_ns) for p in Path(__file__).parent.glob("*.py")))
+    code = getattr(sys.modules.get("macros"), "__stamp__", "")  # hooks.py stamps the package it (re)imports
     common = _digest(str(code), config_text, renderer.today.isoformat(), str(renderer.help_page),
                      str(renderer.about_page), str(renderer.use_directory_urls), str(glossary.style.review_cycle_years),
                      *sorted(f"{p.name}\0{p.read_text(encoding='utf-8')}" for p in templates.glob("*")
