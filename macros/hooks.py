@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Any
 
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import CombinedEvent, event_priority
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 _ROOT = os.path.dirname(_PACKAGE)
@@ -63,6 +63,7 @@ def _forward(module: str, event: str, priority: int | None = None, *, reload: bo
         return getattr(importlib.import_module(f"macros.{module}"), event)(*args, **kwargs)
     handler.__name__ = handler.__qualname__ = event
     handler.__doc__ = f"Forward ``{event}`` to ``macros.{module}``."
+    handler.glossary_handler = True  # type: ignore[attr-defined] # ahead.OWN_HANDLER: the glossary's own
     return event_priority(priority)(handler) if priority is not None else handler
 
 
@@ -71,6 +72,11 @@ on_files = _forward("site", "on_files", 100, session=True)
 # Last of all, so the CSP hashes the final HTML (after every plugin wrote into it).
 on_post_page = _forward("site", "on_post_page", -100, session=True)  # compact.py, then security.py
 on_post_template = _forward("site", "on_post_template", -100, session=True)
+# A large `mkdocs build` secures its pages on a second CPU (site.on_post_page): started before MkDocs writes
+# them, awaited after.
+on_env = _forward("site", "on_env", session=True)
+on_post_build = _forward("site", "on_post_build", session=True)
+on_build_error = _forward("site", "on_build_error", session=True)
 
 # `mkdocs serve`: a CSP that lets live reload run
 _security_startup = _forward("security", "on_startup", session=True)
@@ -84,10 +90,12 @@ def on_startup(*, command: str, dirty: bool = False) -> None:
         logging.getLogger("mkdocs.hooks.deploy").info(notice)  # info, not a warning: strict builds go on
 
 
-# After the search plugin (priority 0) indexed the page: it puts the concept pages' map and lists in place.
-on_page_context = _forward("site", "on_page_context", -50)
+# Before every plugin, a streamed page's HTML (ahead.py); after the search plugin (priority 0) indexed the
+# page, the concept pages' map and lists put in place, and the head's structured data.
+on_page_context = CombinedEvent(_forward("site", "fill_page", 100, session=True),
+                                _forward("site", "on_page_context", -50))
 # After mkdocs-macros (priority 0) has rendered the page, so citations in macro output are numbered too.
-on_page_markdown = _forward("site", "on_page_markdown", -50)
-on_nav = _forward("site", "on_nav")
+on_page_markdown = _forward("site", "on_page_markdown", -50, session=True)
+on_nav = _forward("site", "on_nav", -100, session=True)  # last: the files and navigation are final (ahead.py)
 on_page_content = _forward("site", "on_page_content")  # a concept page's citations, kept out of Markdown
 on_serve = _forward("serve", "on_serve", session=True)

@@ -5,7 +5,7 @@ functions. Each names the MkDocs 1.6.1 source lines it depends on; ``MKDOCS_VERS
 version pinned in pyproject.toml, and ``version_problem()`` says when another one is installed
 (``on_config`` logs it as a warning, which fails a ``--strict`` build: check each link below
 against the new version, then change the pin and this constant together). tests/test_serve.py and
-tests/test_partial_rebuild.py exercise every function here.
+tests/test_partial_rebuild.py and tests/test_ahead.py exercise every function here.
 
 This is the only module allowed to touch private names (ruff's SLF001 is waived here alone).
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
 
@@ -149,3 +150,137 @@ def no_current_plugin(plugins: Any) -> None:
     [2] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/plugins.py#L562-L572
     """
     plugins._current_plugin = None  # noqa: SLF001 - see the docstring
+
+
+@dataclass
+class RenderedPage:
+    """What MkDocs' ``Page.render`` sets on a page [1], computed ahead (``render_ahead``), with the log records it
+    wrote: links to other pages' anchors by the linked file's ``src_uri`` (a ``File`` does not cross processes).
+
+    [1] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/structure/pages.py#L263-L292
+    """
+
+    markdown: str
+    content: str
+    toc: Any
+    title: str | None
+    anchor_ids: set[str]
+    links_to_anchors: dict[str, dict[str, str]] | None
+    records: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+class _Keep(logging.Handler):
+    """Keeps every log record it is given, as ``(logger name, level, message)``."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[tuple[str, int, str]] = []
+        self._last: logging.LogRecord | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record is self._last:  # the same record, reaching this handler again through a parent logger
+            return
+        self._last = record
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+@contextlib.contextmanager
+def _kept_logs() -> Iterator[_Keep]:
+    """Every record logged meanwhile kept instead of printed or counted (by ``--strict``'s counter on the
+    ``mkdocs`` logger [1]): ``use_rendered`` logs them again when MkDocs renders the page.
+
+    [1] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/commands/build.py#L256-L260
+    """
+    keep = _Keep()
+    loggers = [logging.getLogger(), logging.getLogger("mkdocs")]
+    saved = [logger.handlers for logger in loggers]
+    for logger in loggers:
+        logger.handlers = [keep]
+    try:
+        yield keep
+    finally:
+        for logger, handlers in zip(loggers, saved, strict=True):
+            logger.handlers = handlers
+
+
+def render_ahead(file: Any, config: Any, files: Any) -> RenderedPage:
+    """Read and render one page exactly as MkDocs' build does [1] (its own ``Page.read_source`` and
+    ``Page.render``, so its link checks and anchor lists too), minus the plugin events in between, which
+    ``use_rendered`` guards against. In a forked worker: the page object made here stays in the worker.
+
+    [1] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/commands/build.py#L159-L167
+    """
+    from mkdocs.structure.pages import Page
+
+    page = file.page if file.page is not None else Page(None, file, config)
+    with _kept_logs() as keep:
+        page.read_source(config)
+        page.render(config, files)
+    links = page.links_to_anchors
+    return RenderedPage(markdown=page.markdown or "", content=page.content or "", toc=page.toc,
+                        title=page._title_from_render, anchor_ids=set(page.present_anchor_ids or ()),  # noqa: SLF001
+                        links_to_anchors=None if links is None else
+                        {to_file.src_uri: dict(anchors) for to_file, anchors in links.items()},
+                        records=keep.records)
+
+
+def _apply(page: Any, rendered: RenderedPage, files: Any) -> None:
+    """Set what ``Page.render`` sets [1] from ``rendered``, and log its records now, as if MkDocs had written them.
+
+    [1] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/structure/pages.py#L285-L292
+    """
+    for name, level, message in rendered.records:
+        logging.getLogger(name).log(level, "%s", message)
+    page.content, page.toc = rendered.content, rendered.toc
+    page._title_from_render = rendered.title  # noqa: SLF001 - see the docstring
+    page.present_anchor_ids = rendered.anchor_ids
+    if rendered.links_to_anchors is not None:
+        found = {files.get_file_from_path(src): anchors for src, anchors in rendered.links_to_anchors.items()}
+        page.links_to_anchors = {file: anchors for file, anchors in found.items() if file is not None}
+
+
+def use_rendered(page: Any, rendered: RenderedPage, files: Any) -> None:
+    """Have MkDocs take ``rendered`` (``render_ahead``) for this page instead of rendering it again: when its
+    ``render`` [1] is called on exactly the Markdown that was rendered ahead, the results are set as ``render``
+    sets them (``_apply``); on any other Markdown (a plugin changed the page in between), the page is rendered
+    as usual.
+
+    [1] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/commands/build.py#L167
+    """
+    original = page.render
+
+    def render(config: Any, files_now: Any) -> None:
+        del page.render  # this instance renders as usual from now on
+        if page.markdown != rendered.markdown or files_now is not files:
+            original(config, files_now)
+            return
+        _apply(page, rendered, files)
+
+    page.render = render
+
+
+def render_later(page: Any) -> None:
+    """Have MkDocs' ``render`` of this page [1] leave it empty (no HTML, no table of contents, no anchors) for
+    ``fill_rendered`` to complete before MkDocs builds the page [2]. Only for a build where nothing reads a page in
+    between: no ``on_page_content`` or ``on_env`` handler but the glossary's (``site._render_ahead`` checks).
+
+    [1] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/commands/build.py#L167
+    [2] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/commands/build.py#L207-L213
+    """
+    from mkdocs.structure.toc import get_toc
+
+    def render(config: Any, files: Any) -> None:
+        del page.render
+        page.content, page.toc, page.present_anchor_ids = "", get_toc([]), set()
+
+    page.render = render
+
+
+def fill_rendered(page: Any, rendered: RenderedPage | None, config: Any, files: Any) -> bool:
+    """Complete a page left empty by ``render_later``: with ``rendered`` when it was rendered from exactly this
+    Markdown (True), else by MkDocs' own ``Page.render`` now (False)."""
+    if rendered is None or page.markdown != rendered.markdown:
+        type(page).render(page, config, files)
+        return False
+    _apply(page, rendered, files)
+    return True

@@ -417,7 +417,8 @@ def on_startup(*, command: str, dirty: bool = False, session: Session) -> None:
                  "for this process; no other inline script runs")
 
 
-def _page_name(page: Any, config: Any) -> str:
+def page_name(page: Any, config: Any) -> str:
+    """How an error names the page: its docs path, and the entry file it was made from."""
     src_uri = str(getattr(getattr(page, "file", None), "src_uri", "") or "")
     try:
         st = build_state(config)
@@ -429,7 +430,29 @@ def _page_name(page: Any, config: Any) -> str:
 
 def on_post_page(output: str, page: Any = None, config: Any = None, *, session: Session) -> str:
     """MkDocs ``on_post_page``: secure every Markdown page; code no template writes fails the build."""
-    return _secure(output, _page_name(page, config), config, session)
+    return _secure(output, page_name(page, config), config, session)
+
+
+def secure_file(path: str, where: str, config: Any, session: Session) -> str | None:
+    """A page MkDocs wrote, compacted (``compact.py``) and secured in place, as ``on_post_page`` would have done
+    before it was written: None when done (or when there is no such file: MkDocs writes no empty page), else
+    the error, and the file is left as it was. Written whole to a new file, then renamed, so the page is
+    never half-written."""
+    from .compact import compact_html
+    try:
+        with open(path, encoding="utf-8", newline="") as handle:
+            html = handle.read()
+    except FileNotFoundError:
+        return None
+    try:
+        secured = _secure(compact_html(html), where, config, session)
+    except UnknownInlineCode as error:
+        return str(error)
+    partial = f"{path}.securing"
+    with open(partial, "w", encoding="utf-8", newline="") as handle:
+        handle.write(secured)
+    os.replace(partial, path)
+    return None
 
 
 def on_post_template(output_content: str, template_name: str = "", config: Any = None, *,

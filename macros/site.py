@@ -252,12 +252,15 @@ def _mark_unchanged(st: BuildState, session: Session, files: Files) -> None:
             mark_unchanged(file)
 
 
-def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
+def on_nav(nav: Any, config: MkDocsConfig, files: Files, *, session: Session) -> Any:
     """Pages listed in the navigation are always rebuilt: every page shows their titles, which a page
     left as it is would not have read. The navigation is kept short, so this costs little."""
     for page in nav.pages:
         if is_marked_unchanged(page.file):
             mark_changed(page.file)
+    from . import ahead
+    st = build_state(config)
+    ahead.plan(session, st, config, files, st.generated)
     return nav
 
 
@@ -283,7 +286,7 @@ def dropped_pages(session: Session) -> list[tuple[str, str]]:
 def on_files(files: Files, config: MkDocsConfig, *, session: Session) -> Files:
     """Add the generated pages; a hand-written page at a generated path is an error, never overwritten."""
     st = build_state(config)
-    clashes = []
+    clashes, generated = [], []
     for page in [*generated_files(config, session), *export_files(config)]:
         existing = files.get_file_from_path(page.src_uri)
         if existing is not None:
@@ -297,12 +300,14 @@ def on_files(files: Files, config: MkDocsConfig, *, session: Session) -> Files:
                            "from the glossary; concept and topic pages are generated, so remove or rename it")
             continue
         files.append(page)
+        generated.append(page)
     if clashes:
         for clash in clashes:
             print(clash, file=sys.stderr)
         raise PluginError("hand-written pages clash with generated ones (listed above)")
     if session.preview:  # only `mkdocs serve` rebuilds partially; a build has no use for the marks
         _mark_unchanged(st, session, files)
+    st.generated = [page.src_uri for page in generated if page.src_uri.endswith(".md")]
     return files
 
 
@@ -332,7 +337,11 @@ def _inject_fragments(st: BuildState, page: Page) -> None:
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """A concept page's citations put in place right after Markdown (search then reads them as the page's text)."""
-    fragments = build_state(config).fragments.get(page.file.src_uri)
+    from . import ahead
+    st = build_state(config)
+    if ahead.citations_in_place(st, page):
+        return html
+    fragments = st.fragments.get(page.file.src_uri)
     return Renderer.inject(html, fragments, early=True) if fragments else html
 
 
@@ -401,12 +410,43 @@ def on_post_page(output: str, page: Page | None = None, config: MkDocsConfig | N
     """Every page, last of all: the theme's indentation taken out (``compact.py``), then the
     Content-Security-Policy computed from that final HTML (``security.py``); inline code that no
     template writes fails the build."""
-    from . import security
+    from . import ahead, security
     from .compact import compact_html
+    if page is not None and config is not None and ahead.hand_over(session, page, config):
+        return output  # a large build: secured by a worker once MkDocs wrote it (ahead.py)
     try:
         return security.on_post_page(compact_html(output), page, config, session=session)
     except security.UnknownInlineCode as error:
         raise PluginError(str(error)) from None
+
+
+def on_env(env: Any, config: MkDocsConfig, files: Files, *, session: Session) -> Any:
+    """Before MkDocs writes the pages: for a large ``mkdocs build``, a worker to secure them (``ahead.py``)."""
+    from . import ahead
+    ahead.start_securing(session, config, files)
+    return env
+
+
+def on_post_build(config: MkDocsConfig, *, session: Session) -> None:
+    """Wait for the worker securing the pages, if any (``ahead.py``); code no template writes fails the build."""
+    from . import ahead
+    ahead.close(session)
+    ahead.finish_securing(session)
+
+
+def on_build_error(error: Exception | None = None, *, session: Session) -> None:
+    """A failed build stops the workers it started."""
+    from . import ahead
+    ahead.close(session)
+    ahead.cancel_securing(session)
+
+
+def fill_page(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any, *,
+              session: Session) -> dict[str, Any]:
+    """First of all page-context handlers: a streamed page's HTML in place before anything reads it (``ahead.py``)."""
+    from . import ahead
+    ahead.fill(session, build_state(config), page, config)
+    return context
 
 
 def on_post_template(output_content: str, template_name: str = "", config: MkDocsConfig | None = None, *,
@@ -419,11 +459,14 @@ def on_post_template(output_content: str, template_name: str = "", config: MkDoc
         raise PluginError(str(error)) from None
 
 
-def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files, *, session: Session) -> str:
     """Number the citations of a hand-written page (after the macros ran) and add its References list.
 
     Generated pages (concept pages) already have theirs. A page that cites nothing is left as it is.
+    A large build's generated pages get their HTML from workers (``ahead.py``).
     """
+    from . import ahead
+    ahead.before_render(session, build_state(config), page, files)
     if page.file.generated_by is not None or "@" not in markdown:
         return markdown
     from .render import REFERENCES_HERE

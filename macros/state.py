@@ -47,9 +47,17 @@ class Session:
     #: from (``site.concept_keys``): a page whose entry, neighbours, references, templates and code are all
     #: unchanged is not rendered again.
     concepts: dict[str, tuple[str, tuple[str, dict[str, str]]]] = field(default_factory=dict)
+    #: The build under way, when it is a large ``mkdocs build``: the worker that secures each page once MkDocs
+    #: wrote it (``parallel.Background``, started in ``site.on_env``), and the page written last, not yet
+    #: handed to it. Here rather than on the build's config, because MkDocs' ``on_build_error``, which stops them,
+    #: gets no config.
+    securing: Any = None
+    last_written: tuple[str, str] | None = None
+    #: The workers rendering the build's generated pages, when they are streamed (``parallel.Stream``, ``ahead.py``).
+    rendering: Any = None
 
 
-@dataclass
+@dataclass(repr=False)
 class BuildState:
     """What one build knows about the glossary."""
 
@@ -61,6 +69,20 @@ class BuildState:
     draft_renderer: Renderer | None = None
     #: The HTML of each concept page that is not prose (map, lists), by ``src_uri``: put in after Markdown.
     fragments: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: A large build's generated pages rendered on other CPUs (``ahead.py``): rendered ahead, by ``src_uri``; or
+    #: streamed (each page's place in the workers' order: ``Session.rendering``), with the streamed pages whose
+    #: citations come with their HTML.
+    rendered: dict[str, Any] = field(default_factory=dict)
+    #: The generated pages of this build (``site.on_files``), by ``src_uri``, and MkDocs' files (``site.on_nav``).
+    generated: list[str] = field(default_factory=list)
+    files: Any = None
+    streamed: dict[str, int] = field(default_factory=dict)
+    injected: set[str] = field(default_factory=set)
+
+    def __repr__(self) -> str:
+        # Short: mkdocs-macros turns the whole MkDocs config, this included, into text on every build (for its
+        # debug log); the dataclass default would write out every entry of the glossary.
+        return f"BuildState({self.root}, {len(self.glossary.entries)} entries)"
 
     def source_name(self, src_uri: str) -> str:
         """How an author finds the page: the YAML file of an entry, else the file under the docs folder."""

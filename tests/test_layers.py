@@ -10,7 +10,7 @@ from conftest import ROOT
 
 #: The MkDocs glue: the package's define_env (mkdocs-macros), the hook file, the build and serve events,
 #: and the one module that touches MkDocs' internals.
-GLUE = {"__init__.py", "hooks.py", "site.py", "serve.py", "mkdocs_compat.py"}
+GLUE = {"__init__.py", "hooks.py", "site.py", "serve.py", "mkdocs_compat.py", "ahead.py"}
 BUILDERS = ("mkdocs", "mkdocs_macros", "material")
 
 
