@@ -1,9 +1,10 @@
 """The MkDocs glue that lets a large ``mkdocs build`` use every usable CPU for what it does page by page.
 
 MkDocs builds in one process: it renders every page's Markdown, then builds every page (search index, template,
-``on_post_page``) and writes it. On Linux, from a process running no other thread (``parallel.can_fork``; so never
-under ``mkdocs serve``), and for a glossary of ``PARALLEL_MIN`` pages or more, this module moves two parts of that
-work to forked workers, whose results are exactly what MkDocs would have made in this process:
+``on_post_page``) and writes it. On Linux, from a process running no other thread (``parallel.can_fork``: not in
+the rebuilds of ``mkdocs serve``, which run beside its server's threads), and for ``PARALLEL_MIN`` pages or more,
+this module moves two parts of that work to forked workers, whose results are exactly what MkDocs would have made
+in this process:
 
 - **The generated pages' HTML** (concept, A-Z and topic pages: ``site.generated_files``). MkDocs' own
   ``Page.render`` turns each into HTML, with its link checks, table of contents and anchors
@@ -14,7 +15,8 @@ work to forked workers, whose results are exactly what MkDocs would have made in
   runs while MkDocs builds earlier pages.
   Otherwise the pages are rendered *ahead*, shared between this process and the workers, before MkDocs' loop.
 - **The security pass** (``security.secure_file``): each page is compacted and gets its Content-Security-Policy
-  in a worker right after MkDocs wrote it, instead of in ``on_post_page``.
+  in a worker right after MkDocs wrote it, instead of in ``on_post_page`` (``mkdocs build`` only: ``mkdocs serve``
+  secures its pages as it builds them).
 
 A worker that fails or dies leaves its share to this process, where MkDocs does it as usual.
 """
