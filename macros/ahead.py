@@ -68,20 +68,26 @@ def _render(st: BuildState, config: MkDocsConfig, files: Files, file: File, *, c
     return rendered
 
 
-def plan(session: Session, st: BuildState, config: MkDocsConfig, files: Files, generated: list[str]) -> None:
+def plan(session: Session, st: BuildState, config: MkDocsConfig, files: Files, generated: list[str],
+         in_nav: set[str]) -> None:
     """Once MkDocs has its files and navigation (``on_nav``): render the generated pages ``generated`` (by
-    ``src_uri``) in workers, streamed or ahead (see the module's docstring), or leave them all to MkDocs."""
-    st.rendered, st.streamed, st.injected, st.files = {}, {}, set(), files
+    ``src_uri``; ``in_nav``: those the navigation lists) in workers, streamed or ahead (see the module's
+    docstring), or leave them all to MkDocs."""
+    st.rendered, st.streamed, st.injected, st.files, st.navigation = {}, {}, set(), files, []
     close(session)
     todo = [file for file in (files.get_file_from_path(src) for src in generated)
             if file is not None and file.inclusion.is_included()]
     if not _worth_it(len(todo)):
         return
     if _nothing_reads_early(config):
-        # this process builds the pages meanwhile, so one CPU fewer renders
+        # The pages of the navigation (the A-Z and Topics pages) come first, and are completed before MkDocs builds
+        # any page (``fill_navigation``): the theme may show their sections on other pages. This process builds
+        # pages meanwhile, so one CPU fewer renders.
+        todo.sort(key=lambda file: file.src_uri not in in_nav)  # stable: MkDocs' order otherwise
         session.rendering = Stream(lambda file: _render(st, config, files, file, cite=True), todo,
                                    max(1, usable_cpus() - 1))
         st.streamed = {file.src_uri: index for index, file in enumerate(todo)}
+        st.navigation = [file.src_uri for file in todo if file.src_uri in in_nav]
         return
     done = fork_map(lambda chunk: [_render(st, config, files, file, cite=False) for file in chunk], todo, usable_cpus())
     st.rendered = {file.src_uri: rendered for file, rendered in zip(todo, done, strict=True)}
@@ -104,6 +110,16 @@ def before_render(session: Session, st: BuildState, page: Page, files: Files) ->
 def citations_in_place(st: BuildState, page: Page) -> bool:
     """Whether a streamed page's citations are put in place with its HTML (``fill``), not in ``on_page_content``."""
     return page.file.src_uri in st.injected
+
+
+def fill_navigation(session: Session, st: BuildState, config: MkDocsConfig) -> None:
+    """In ``on_env``, after MkDocs read every page and before it builds any: the streamed pages of the navigation
+    completed (``fill``), so that no page, not even the theme's own (``404.html``, the sitemap), sees them empty."""
+    navigation, st.navigation = st.navigation, []
+    for src in navigation:
+        file = st.files.get_file_from_path(src) if st.files is not None else None
+        if file is not None and file.page is not None:
+            fill(session, st, file.page, config)
 
 
 def fill(session: Session, st: BuildState, page: Page, config: MkDocsConfig) -> None:

@@ -260,7 +260,7 @@ def on_nav(nav: Any, config: MkDocsConfig, files: Files, *, session: Session) ->
             mark_changed(page.file)
     from . import ahead
     st = build_state(config)
-    ahead.plan(session, st, config, files, st.generated)
+    ahead.plan(session, st, config, files, st.generated, {page.file.src_uri for page in nav.pages})
     return nav
 
 
@@ -421,8 +421,10 @@ def on_post_page(output: str, page: Page | None = None, config: MkDocsConfig | N
 
 
 def on_env(env: Any, config: MkDocsConfig, files: Files, *, session: Session) -> Any:
-    """Before MkDocs writes the pages: for a large ``mkdocs build``, a worker to secure them (``ahead.py``)."""
+    """Before MkDocs writes the pages (``ahead.py``): streamed pages of the navigation completed, and for a large
+    ``mkdocs build``, a worker to secure the pages."""
     from . import ahead
+    ahead.fill_navigation(session, build_state(config), config)
     ahead.start_securing(session, config, files)
     return env
 

@@ -64,6 +64,21 @@ def _another_plugin(project: Path) -> None:
     (project / "mkdocs.yml").write_text(config.replace("hooks:\n", "hooks:\n  - other_hook.py\n", 1), encoding="utf-8")
 
 
+def _peek_at_the_navigation(project: Path) -> None:
+    """A hook that writes how long the A-Z page's HTML is when MkDocs builds its first page (a page context handler
+    that runs after the glossary's first one, so the pages are still streamed)."""
+    (project / "peek_hook.py").write_text(
+        "import pathlib\n"
+        "def on_page_context(context, page, config, nav):\n"
+        "    out = pathlib.Path(config.config_file_path).parent / 'peek.txt'\n"
+        "    if not out.exists():\n"
+        "        a_z = next(p for p in nav.pages if p.file.src_uri == 'glossary/index.md')\n"
+        "        out.write_text(str(len(a_z.content or '')))\n"
+        "    return context\n", encoding="utf-8")
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(config.replace("hooks:\n", "hooks:\n  - peek_hook.py\n", 1), encoding="utf-8")
+
+
 @pytest.mark.slow
 @pytest.mark.usefixtures("forking")
 def test_a_large_build_is_the_same_streamed_rendered_ahead_and_in_one_process(
@@ -71,8 +86,11 @@ def test_a_large_build_is_the_same_streamed_rendered_ahead_and_in_one_process(
     def generated(rendered: list[str]) -> int:  # concept, A-Z and topic pages
         return sum(1 for src in rendered if src.startswith(("glossary/", "tags/")))
 
-    streamed = build(_copy(large, tmp_path / "streamed"))
+    project = _copy(large, tmp_path / "streamed")
+    _peek_at_the_navigation(project)
+    streamed = build(project)
     assert streamed.ok, streamed.output
+    assert int((project / "peek.txt").read_text()) > 10_000  # the A-Z page was complete before any page was built
     in_streamed = list(renders_here)
     renders_here.clear()
 
@@ -90,7 +108,7 @@ def test_a_large_build_is_the_same_streamed_rendered_ahead_and_in_one_process(
     assert checksums(streamed.site) == checksums(alone.site) == checksums(ahead.site)
     every = generated(renders_here)
     assert every > len(list((large / "glossary").glob("[!_]*.yaml")))  # one process: all of them, and the rest
-    # streamed: this process rendered only the hand-written pages; ahead: about half of the generated ones too
+    # streamed: this process rendered only the hand-written pages; rendered ahead: about half of the generated ones
     assert generated(in_streamed) == 0 and len(in_streamed) == len(renders_here) - every
     assert every // 3 < generated(in_ahead) < 2 * every // 3
     page = (streamed.site / "glossary" / "index.html").read_text(encoding="utf-8")
