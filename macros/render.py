@@ -304,7 +304,8 @@ class Renderer:
             fragments["reference-list"], fragments["further-list"] = cited_html, further_html
             cited_html = FRAGMENT_MARKERS["reference-list"] if cited_html else ""
             further_html = FRAGMENT_MARKERS["further-list"] if further_html else ""
-        block = self.env.get_template("references.md").render(cited=cited_html, further=further_html).strip()
+        block = self.env.get_template("references.md").render(cited=cited_html, further=further_html,
+                                                              unsearched=fragments is not None).strip()
         if REFERENCES_HERE in numbered.markdown:
             return numbered.markdown.replace(REFERENCES_HERE, block, 1).replace(REFERENCES_HERE, "")
         return numbered.markdown.rstrip() + "\n\n" + block + "\n"
