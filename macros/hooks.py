@@ -72,10 +72,11 @@ on_files = _forward("site", "on_files", 100, session=True)
 # Last of all, so the CSP hashes the final HTML (after every plugin wrote into it).
 on_post_page = _forward("site", "on_post_page", -100, session=True)  # compact.py, then security.py
 on_post_template = _forward("site", "on_post_template", -100, session=True)
-# A large `mkdocs build` secures its pages on a second CPU (site.on_post_page): started before MkDocs writes
-# them, awaited after.
+# A large `mkdocs build` (ahead.py): the streamed pages of the navigation completed and the worker that secures
+# each page started before MkDocs writes any; that worker awaited first thing after (priority 100), so every
+# other plugin's on_post_build reads the pages as they are served.
 on_env = _forward("site", "on_env", session=True)
-on_post_build = _forward("site", "on_post_build", session=True)
+on_post_build = _forward("site", "on_post_build", 100, session=True)
 on_build_error = _forward("site", "on_build_error", session=True)
 
 # `mkdocs serve`: a CSP that lets live reload run

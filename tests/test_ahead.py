@@ -66,7 +66,8 @@ def _another_plugin(project: Path) -> None:
 
 def _peek_at_the_navigation(project: Path) -> None:
     """A hook that writes how long the A-Z page's HTML is when MkDocs builds its first page (a page context handler
-    that runs after the glossary's first one, so the pages are still streamed)."""
+    that runs after the glossary's first one, so the pages are still streamed), and how many written pages are not
+    yet secured when its ``on_post_build`` reads them."""
     (project / "peek_hook.py").write_text(
         "import pathlib\n"
         "def on_page_context(context, page, config, nav):\n"
@@ -74,7 +75,13 @@ def _peek_at_the_navigation(project: Path) -> None:
         "    if not out.exists():\n"
         "        a_z = next(p for p in nav.pages if p.file.src_uri == 'glossary/index.md')\n"
         "        out.write_text(str(len(a_z.content or '')))\n"
-        "    return context\n", encoding="utf-8")
+        "    return context\n"
+        "def on_post_build(config):\n"  # as a plugin that reads the written pages would
+        "    pages = list(pathlib.Path(config.site_dir).rglob('*.html'))\n"
+        "    bare = [p for p in pages if 'Content-Security-Policy' not in p.read_text(encoding='utf-8')]\n"
+        "    out = pathlib.Path(config.config_file_path).parent / 'peek-post.txt'\n"
+        "    out.write_text(f'{len(pages)} {len(bare)}')\n",
+        encoding="utf-8")
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     (project / "mkdocs.yml").write_text(config.replace("hooks:\n", "hooks:\n  - peek_hook.py\n", 1), encoding="utf-8")
 
@@ -91,6 +98,8 @@ def test_a_large_build_is_the_same_streamed_rendered_ahead_and_in_one_process(
     streamed = build(project)
     assert streamed.ok, streamed.output
     assert int((project / "peek.txt").read_text()) > 10_000  # the A-Z page was complete before any page was built
+    pages, bare = map(int, (project / "peek-post.txt").read_text().split())
+    assert pages > 500 and bare == 0  # and every page secured before other plugins' on_post_build
     in_streamed = list(renders_here)
     renders_here.clear()
 
