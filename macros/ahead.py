@@ -23,8 +23,6 @@ A worker that fails or dies leaves its share to this process, where MkDocs does 
 
 from __future__ import annotations
 
-from typing import Any
-
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
@@ -58,13 +56,18 @@ def _nothing_reads_early(config: MkDocsConfig) -> bool:
     return not foreign
 
 
+def with_citations(st: BuildState, src_uri: str, html: str) -> str:
+    """A page's HTML with its citations put in place (``Renderer.inject(early=True)``; a concept page's only)."""
+    fragments = st.fragments.get(src_uri)
+    return Renderer.inject(html, fragments, early=True) if fragments and html else html
+
+
 def _render(st: BuildState, config: MkDocsConfig, files: Files, file: File, *, cite: bool) -> RenderedPage:
     """One generated page rendered as MkDocs renders it; with ``cite``, its citations put in place as
     ``site.on_page_content`` would."""
     rendered = render_ahead(file, config, files)
-    fragments = st.fragments.get(file.src_uri) if cite else None
-    if fragments:
-        rendered.content = Renderer.inject(rendered.content, fragments, early=True)
+    if cite:
+        rendered.content = with_citations(st, file.src_uri, rendered.content)
     return rendered
 
 
@@ -73,7 +76,7 @@ def plan(session: Session, st: BuildState, config: MkDocsConfig, files: Files, g
     """Once MkDocs has its files and navigation (``on_nav``): render the generated pages ``generated`` (by
     ``src_uri``; ``in_nav``: those the navigation lists) in workers, streamed or ahead (see the module's
     docstring), or leave them all to MkDocs."""
-    st.rendered, st.streamed, st.injected, st.files, st.navigation = {}, {}, set(), files, []
+    st.rendered, st.streamed, st.files, st.navigation = {}, {}, files, []
     close(session)
     todo = [file for file in (files.get_file_from_path(src) for src in generated)
             if file is not None and file.inclusion.is_included()]
@@ -102,14 +105,13 @@ def before_render(session: Session, st: BuildState, page: Page, files: Files) ->
         use_rendered(page, rendered, files)  # its citations go in at on_page_content, as usual
     elif src in st.streamed:
         render_later(page)
-        st.injected.add(src)
         if session.rendering is not None:
             session.rendering.drain()
 
 
 def citations_in_place(st: BuildState, page: Page) -> bool:
-    """Whether a streamed page's citations are put in place with its HTML (``fill``), not in ``on_page_content``."""
-    return page.file.src_uri in st.injected
+    """In ``on_page_content``: whether the page is streamed, so its citations come with its HTML (``fill``)."""
+    return page.file.src_uri in st.streamed  # fill takes it out later, in on_env or on_page_context
 
 
 def fill_navigation(session: Session, st: BuildState, config: MkDocsConfig) -> None:
@@ -130,9 +132,7 @@ def fill(session: Session, st: BuildState, page: Page, config: MkDocsConfig) -> 
         return
     rendered = session.rendering.get(index) if session.rendering is not None else None
     if not fill_rendered(page, rendered, config, st.files):  # rendered here: citations as on_page_content puts them
-        fragments = st.fragments.get(page.file.src_uri)
-        if fragments and page.content:
-            page.content = Renderer.inject(page.content, fragments, early=True)
+        page.content = with_citations(st, page.file.src_uri, page.content or "")
     if not st.streamed:
         close(session)
 
@@ -190,9 +190,3 @@ def cancel_securing(session: Session) -> None:
     securing, session.securing, session.last_written = session.securing, None, None
     if securing is not None:
         securing.cancel()
-
-
-def owned(handler: Any) -> Any:
-    """Mark an event handler as the glossary's own (``_only_own_handlers``)."""
-    setattr(handler, OWN_HANDLER, True)
-    return handler

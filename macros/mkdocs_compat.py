@@ -247,14 +247,12 @@ def use_rendered(page: Any, rendered: RenderedPage, files: Any) -> None:
 
     [1] https://github.com/mkdocs/mkdocs/blob/1.6.1/mkdocs/commands/build.py#L167
     """
-    original = page.render
-
     def render(config: Any, files_now: Any) -> None:
         del page.render  # this instance renders as usual from now on
-        if page.markdown != rendered.markdown or files_now is not files:
-            original(config, files_now)
-            return
-        _apply(page, rendered, files)
+        if files_now is files:
+            fill_rendered(page, rendered, config, files)
+        else:
+            page.render(config, files_now)
 
     page.render = render
 

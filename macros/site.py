@@ -339,10 +339,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     """A concept page's citations put in place right after Markdown (search then reads them as the page's text)."""
     from . import ahead
     st = build_state(config)
-    if ahead.citations_in_place(st, page):
-        return html
-    fragments = st.fragments.get(page.file.src_uri)
-    return Renderer.inject(html, fragments, early=True) if fragments else html
+    return html if ahead.citations_in_place(st, page) else ahead.with_citations(st, page.file.src_uri, html)
 
 
 def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:

@@ -70,15 +70,14 @@ class BuildState:
     #: The HTML of each concept page that is not prose (map, lists), by ``src_uri``: put in after Markdown.
     fragments: dict[str, dict[str, str]] = field(default_factory=dict)
     #: A large build's generated pages rendered on other CPUs (``ahead.py``): rendered ahead, by ``src_uri``; or
-    #: streamed (each page's place in the workers' order: ``Session.rendering``), with those of the navigation
-    #: (completed in ``on_env``) and the streamed pages whose citations come with their HTML.
+    #: streamed (each page's place in the workers' order: ``Session.rendering``, until it is completed), with
+    #: those of the navigation (completed in ``on_env``).
     rendered: dict[str, Any] = field(default_factory=dict)
     #: The generated pages of this build (``site.on_files``), by ``src_uri``, and MkDocs' files (``site.on_nav``).
     generated: list[str] = field(default_factory=list)
     files: Any = None
     streamed: dict[str, int] = field(default_factory=dict)
     navigation: list[str] = field(default_factory=list)
-    injected: set[str] = field(default_factory=set)
 
     def __repr__(self) -> str:
         # Short: mkdocs-macros turns the whole MkDocs config, this included, into text on every build (for its
